@@ -1,0 +1,50 @@
+using SlimImage.Publish;
+
+namespace SlimImage.Pipeline;
+
+/// <summary>A file or folder of the build machine that the user puts into the image (<c>SlimImageFile</c>).</summary>
+public sealed record ExtraFile(string HostPath, string DestinationPath);
+
+/// <summary>An exposed port (<c>SlimImagePort</c>).</summary>
+public sealed record ImagePort(int Number, string Type)
+{
+    public override string ToString() => $"{Number}/{Type}";
+}
+
+/// <summary>
+/// Everything the core needs to build one image, already read from MSBuild (or a test) and validated by
+/// <see cref="RequestValidator"/>. Values from the environment (SOURCE_DATE_EPOCH) are read at the edge and
+/// passed in as values, as ko does.
+/// </summary>
+public sealed record ImageRequest
+{
+    public required string PublishDirectory { get; init; }
+    public required IReadOnlyList<PublishFile> PublishFiles { get; init; }
+    public required string RuntimeIdentifier { get; init; }
+    public required string AssemblyName { get; init; }
+    public string? AppVersion { get; init; }
+    public bool InvariantGlobalization { get; init; }
+    public string Base { get; init; } = "scratch";
+    public required string ArchivePath { get; init; }
+    public required string Repository { get; init; }
+    public IReadOnlyList<string> Tags { get; init; } = ["latest"];
+    public string User { get; init; } = "1654";
+    public string WorkingDirectory { get; init; } = "/app";
+    /// <summary>Empty: /app/AssemblyName.</summary>
+    public IReadOnlyList<string> Entrypoint { get; init; } = [];
+    public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
+    public IReadOnlyList<KeyValuePair<string, string>> Labels { get; init; } = [];
+    public IReadOnlyList<ImagePort> Ports { get; init; } = [];
+    public IReadOnlyList<ExtraFile> Files { get; init; } = [];
+    public IReadOnlyList<string> LibraryPaths { get; init; } = [];
+    public string Sysroot { get; init; } = "/";
+    public bool IncludeDebugSymbols { get; init; }
+    public bool IncludeLttng { get; init; }
+    /// <summary>The one timestamp of every entry and of <c>created</c>: SOURCE_DATE_EPOCH, else the Unix epoch.</summary>
+    public DateTimeOffset Timestamp { get; init; } = DateTimeOffset.UnixEpoch;
+    public string? SourceRevision { get; init; }
+    public string? SourceRepositoryUrl { get; init; }
+
+    /// <summary>Where the publish output goes in the image.</summary>
+    public const string AppDirectory = "/app";
+}

@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using SlimImage.Diagnostics;
+using SlimImage.Rootfs;
+
+namespace SlimImage.Pipeline;
+
+/// <summary>
+/// Checks user input before any image work, each mistake a SLIM1xxx error naming the property or item.
+/// </summary>
+public static partial class RequestValidator
+{
+    // OCI distribution spec, "Pulling manifests": <name> components and <reference> tags.
+    [GeneratedRegex("^[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*)*$")]
+    private static partial Regex RepositoryPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")]
+    private static partial Regex TagPattern();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvNamePattern();
+
+    public static void Validate(ImageRequest request)
+    {
+        ValidateRepository(request.Repository);
+        foreach (var tag in request.Tags)
+            ValidateTag(tag);
+        if (!request.WorkingDirectory.StartsWith('/'))
+            throw new SlimException("SLIM1015", request.WorkingDirectory);
+        if (request.Entrypoint.Count > 0 && !request.Entrypoint[0].StartsWith('/'))
+            throw new SlimException("SLIM1018", request.Entrypoint[0]);
+        if (!EtcFiles.CanResolve(request.User, out var known))
+            throw new SlimException("SLIM1014", request.User, known);
+        foreach (var (name, _) in request.Environment)
+            if (!EnvNamePattern().IsMatch(name))
+                throw new SlimException("SLIM1011", name);
+        foreach (var (name, _) in request.Labels)
+            if (string.IsNullOrWhiteSpace(name))
+                throw new SlimException("SLIM1012", name);
+        foreach (var file in request.Files)
+        {
+            if (!File.Exists(file.HostPath) && !Directory.Exists(file.HostPath))
+                throw new SlimException("SLIM1006", file.HostPath);
+            if (string.IsNullOrWhiteSpace(file.DestinationPath) || !file.DestinationPath.StartsWith('/'))
+                throw new SlimException("SLIM1007", file.HostPath);
+        }
+        if (!Directory.Exists(request.Sysroot))
+            throw new SlimException("SLIM1017", request.Sysroot);
+    }
+
+    public static void ValidateRepository(string repository)
+    {
+        if (repository.Length > 255)
+            throw new SlimException("SLIM1008", repository, "longer than 255 characters");
+        if (!RepositoryPattern().IsMatch(repository))
+            throw new SlimException("SLIM1008", repository,
+                repository.Any(char.IsUpper) ? "upper-case letters are not allowed" : "not of the form name[/name...]");
+    }
+
+    public static void ValidateTag(string tag)
+    {
+        if (!TagPattern().IsMatch(tag))
+            throw new SlimException("SLIM1009", tag, tag.Length > 128 ? "longer than 128 characters" : "a character is not allowed");
+    }
+
+    public static ImagePort ParsePort(string number, string? type)
+    {
+        var kind = string.IsNullOrWhiteSpace(type) ? "tcp" : type.Trim().ToLowerInvariant();
+        if (!int.TryParse(number.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var port)
+            || port is < 1 or > 65535 || kind is not ("tcp" or "udp"))
+            throw new SlimException("SLIM1010", string.IsNullOrWhiteSpace(type) ? number : $"{number} ({type})");
+        return new ImagePort(port, kind);
+    }
+
+    /// <summary>SOURCE_DATE_EPOCH (reproducible-builds.org): whole seconds since 1970; empty gives the epoch itself.</summary>
+    public static DateTimeOffset ParseSourceDateEpoch(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+            return DateTimeOffset.UnixEpoch;
+        if (!long.TryParse(value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            || seconds > 253402300799)
+            throw new SlimException("SLIM1013", value);
+        return DateTimeOffset.FromUnixTimeSeconds(seconds);
+    }
+}

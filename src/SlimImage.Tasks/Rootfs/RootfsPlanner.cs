@@ -1,0 +1,154 @@
+using SlimImage.Closure;
+using SlimImage.FileSystem;
+using SlimImage.Pipeline;
+using SlimImage.Publish;
+
+namespace SlimImage.Rootfs;
+
+/// <summary>A file of the build machine that went into the image, for the summary.</summary>
+public sealed record HostFileUse(string ImagePath, string HostPath, long Size, string Why);
+
+/// <summary>Every path of the image (sorted), and which host files it took.</summary>
+public sealed record RootfsPlan(IReadOnlyList<RootfsEntry> Entries, IReadOnlyList<HostFileUse> HostFiles);
+
+/// <summary>
+/// Turns the publish output, the library closure and the user's files into the exact list of paths, modes and
+/// owners of the image. Host libraries keep the layout of the sysroot they came from: every symbolic link the
+/// loader's path crosses (merged-usr's /lib -> usr/lib, soname links) is recreated, so a path that works on the
+/// build machine works in the image.
+/// </summary>
+public sealed class RootfsPlanner
+{
+    private const int Executable = 0b111_101_101;
+    private const int Regular = 0b110_100_100;
+
+    private readonly SortedDictionary<string, RootfsEntry> entries = new(StringComparer.Ordinal);
+    private readonly List<HostFileUse> hostFiles = [];
+    private readonly string sysroot;
+
+    public RootfsPlanner(string sysroot) => this.sysroot = sysroot;
+
+    public static RootfsPlan Plan(ImageRequest request, PublishSelection publish, ClosureResult closure)
+    {
+        var planner = new RootfsPlanner(request.Sysroot);
+        foreach (var entry in EtcFiles.Entries())
+            planner.Add(entry);
+        planner.Add(RootfsEntry.Dir(ImageRequest.AppDirectory));
+        foreach (var file in publish.Kept)
+            planner.Add(RootfsEntry.HostFile(ImageRequest.AppDirectory + "/" + file.RelativePath, file.HostPath,
+                ModeOf(file.HostPath), file.Origin));
+        foreach (var interpreter in closure.Interpreters)
+            if (interpreter.Resolution != null)
+                planner.AddResolved(interpreter.Resolution, $"program interpreter of {interpreter.NeededBy}");
+        var defaultDir = planner.DefaultLibraryDir(closure);
+        foreach (var library in closure.Libraries)
+            planner.AddLibrary(library, defaultDir);
+        foreach (var extra in request.Files)
+            planner.AddUserFile(extra);
+        return new RootfsPlan(planner.entries.Values.ToList(), planner.hostFiles);
+    }
+
+    private void AddLibrary(ResolvedLibrary library, string? defaultDir)
+    {
+        var why = $"{library.Soname}, needed by {library.NeededBy}";
+        if (library.Resolution != null)
+        {
+            AddResolved(library.Resolution, why);
+            // The image has no ld.so.cache: a library from an ld.so.conf folder needs a name in a default folder.
+            if (!library.InDefaultDir && defaultDir != null)
+                Add(RootfsEntry.Link(defaultDir + "/" + library.Soname, library.Resolution.RealPath));
+            return;
+        }
+        // A host folder outside the sysroot (SlimImageLibraryPath): its own layout means nothing in the image.
+        var target = (defaultDir ?? "/usr/lib") + "/" + library.Soname;
+        AddHostFile(target, library.HostPath, why, EntryOrigin.System);
+    }
+
+    private void AddResolved(SysrootResolution resolution, string why)
+    {
+        foreach (var link in resolution.Links)
+            Add(RootfsEntry.Link(link.Path, SafeLinkTarget(link.Path, link.Target)));
+        if (!resolution.IsDirectory)
+            AddHostFile(resolution.RealPath, resolution.HostPath, why, EntryOrigin.System);
+    }
+
+    private void AddHostFile(string imagePath, string hostPath, string why, EntryOrigin origin)
+    {
+        if (entries.ContainsKey(imagePath))
+            return;
+        Add(RootfsEntry.HostFile(imagePath, hostPath, ModeOf(hostPath), origin, why));
+        hostFiles.Add(new HostFileUse(imagePath, hostPath, new FileInfo(hostPath).Length, why));
+    }
+
+    private void AddUserFile(ExtraFile extra)
+    {
+        var destination = SysrootPath.Normalize(extra.DestinationPath);
+        if (File.Exists(extra.HostPath))
+        {
+            if (extra.DestinationPath.EndsWith('/'))
+                destination = destination.TrimEnd('/') + "/" + Path.GetFileName(extra.HostPath);
+            Add(RootfsEntry.HostFile(destination, extra.HostPath, ModeOf(extra.HostPath), EntryOrigin.App, "SlimImageFile"));
+            return;
+        }
+        Add(RootfsEntry.Dir(destination));
+        foreach (var path in Directory.EnumerateFileSystemEntries(extra.HostPath, "*", SearchOption.AllDirectories)
+                     .Order(StringComparer.Ordinal))
+        {
+            var inImage = destination.TrimEnd('/') + "/" + Path.GetRelativePath(extra.HostPath, path).Replace('\\', '/');
+            if (Directory.Exists(path))
+                Add(RootfsEntry.Dir(inImage));
+            else
+                Add(RootfsEntry.HostFile(inImage, path, ModeOf(path), EntryOrigin.App, "SlimImageFile"));
+        }
+    }
+
+    /// <summary>The first default library folder of the sysroot, by its real path (parents may be links).</summary>
+    private string? DefaultLibraryDir(ClosureResult closure)
+    {
+        foreach (var dir in LoaderDirs.Default(closure.Target))
+        {
+            var resolved = SysrootPath.Resolve(sysroot, dir);
+            if (resolved is { IsDirectory: true })
+            {
+                foreach (var link in resolved.Links)
+                    Add(RootfsEntry.Link(link.Path, SafeLinkTarget(link.Path, link.Target)));
+                return resolved.RealPath;
+            }
+        }
+        return null;
+    }
+
+    // The first entry for a path wins: /etc and /tmp as SlimImage makes them, then the app, then the libraries.
+    private void Add(RootfsEntry entry) => entries.TryAdd(entry.Path, entry);
+
+    /// <summary>
+    /// A relative target that climbs above the image root would point outside the image on some extractors;
+    /// rewrite it as the absolute path it means inside the root.
+    /// </summary>
+    internal static string SafeLinkTarget(string linkPath, string target)
+    {
+        if (target.StartsWith('/'))
+            return target;
+        var depth = linkPath.Count(c => c == '/') - 1;
+        var climbs = 0;
+        var parts = new List<string>(linkPath.Split('/', StringSplitOptions.RemoveEmptyEntries)[..^1]);
+        foreach (var part in target.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == "..")
+            {
+                if (parts.Count == 0) climbs++;
+                else parts.RemoveAt(parts.Count - 1);
+            }
+            else if (part != ".")
+                parts.Add(part);
+        }
+        return climbs > 0 && depth >= 0 ? "/" + string.Join('/', parts) : target;
+    }
+
+    /// <summary>Executables stay executable, everything else is 0644; no setuid/setgid, no group/world write.</summary>
+    internal static int ModeOf(string hostPath)
+    {
+        var mode = File.GetUnixFileMode(hostPath);
+        return (mode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0 ? Executable : Regular;
+    }
+}

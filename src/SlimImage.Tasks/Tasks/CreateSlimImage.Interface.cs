@@ -1,0 +1,85 @@
+using Microsoft.Build.Framework;
+
+namespace SlimImage.Tasks;
+
+/// <summary>
+/// Builds the image archive from a publish output. The parameters mirror the SlimImage* properties and items
+/// of SlimImage.Sdk.targets; the work is done by <see cref="Pipeline.ImagePipeline"/>, which knows no MSBuild.
+/// </summary>
+public sealed partial class CreateSlimImage
+{
+    /// <summary>The publish folder, e.g. <c>/src/app/bin/Release/net10.0/linux-x64/publish/</c>.</summary>
+    [Required] public string PublishDirectory { get; set; } = "";
+
+    /// <summary>ResolvedFileToPublish: metadata RelativePath (below /app) and NuGetPackageId (origin).</summary>
+    [Required] public ITaskItem[] PublishFiles { get; set; } = [];
+
+    /// <summary>The runtime identifier the publish was made for, e.g. <c>linux-x64</c>.</summary>
+    [Required] public string RuntimeIdentifier { get; set; } = "";
+
+    /// <summary>The app's AssemblyName: the default entry point is <c>/app/AssemblyName</c>.</summary>
+    [Required] public string AssemblyName { get; set; } = "";
+
+    /// <summary>The app's Version, for the <c>org.opencontainers.image.version</c> label.</summary>
+    public string? AppVersion { get; set; }
+
+    /// <summary>InvariantGlobalization: when not true, ICU goes into the image.</summary>
+    public bool InvariantGlobalization { get; set; }
+
+    /// <summary>SlimImageBase: <c>scratch</c>.</summary>
+    public string Base { get; set; } = "scratch";
+
+    /// <summary>SlimImageArchiveOutputPath: the tar written, e.g. <c>bin/Release/net10.0/linux-x64/app.tar</c>.</summary>
+    [Required] public string ArchiveOutputPath { get; set; } = "";
+
+    /// <summary>SlimImageRepository, e.g. <c>myorg/app</c>.</summary>
+    [Required] public string Repository { get; set; } = "";
+
+    /// <summary>SlimImageTags, e.g. <c>1.2.3;latest</c>.</summary>
+    public string[] Tags { get; set; } = ["latest"];
+
+    /// <summary>SlimImageUser, e.g. <c>1654</c> or <c>app</c>.</summary>
+    public string User { get; set; } = "1654";
+
+    /// <summary>SlimImageWorkingDirectory, e.g. <c>/app</c>.</summary>
+    public string WorkingDirectory { get; set; } = "/app";
+
+    /// <summary>SlimImageEntrypoint (<c>;</c>-separated argv), e.g. <c>/app/MyApp;--serve</c>.</summary>
+    public string[] Entrypoint { get; set; } = [];
+
+    /// <summary>SlimImageEnvironmentVariable items: Include=name, Value.</summary>
+    public ITaskItem[] EnvironmentVariables { get; set; } = [];
+
+    /// <summary>SlimImageLabel items: Include=name, Value.</summary>
+    public ITaskItem[] Labels { get; set; } = [];
+
+    /// <summary>SlimImagePort items: Include=8080, Type=tcp|udp.</summary>
+    public ITaskItem[] Ports { get; set; } = [];
+
+    /// <summary>SlimImageFile items: Include=host file or folder, DestinationPath=path in the image.</summary>
+    public ITaskItem[] Files { get; set; } = [];
+
+    /// <summary>SlimImageLibraryPath: folders searched for shared libraries before the system's.</summary>
+    public string[] LibraryPaths { get; set; } = [];
+
+    /// <summary>SlimImageSysroot: resolve host libraries under this root, e.g. <c>/</c>.</summary>
+    public string Sysroot { get; set; } = "/";
+
+    /// <summary>SlimImageIncludeDebugSymbols: keep *.dbg and *.pdb.</summary>
+    public bool IncludeDebugSymbols { get; set; }
+
+    /// <summary>SlimImageLttng: keep the LTTng trace provider (needs liblttng-ust).</summary>
+    public bool IncludeLttng { get; set; }
+
+    /// <summary>SOURCE_DATE_EPOCH: seconds since 1970 for every timestamp; empty gives 1970-01-01.</summary>
+    public string? SourceDateEpoch { get; set; }
+
+    /// <summary>SourceRevisionId, for <c>org.opencontainers.image.revision</c>.</summary>
+    public string? SourceRevision { get; set; }
+
+    /// <summary>RepositoryUrl, for <c>org.opencontainers.image.source</c>.</summary>
+    public string? SourceRepositoryUrl { get; set; }
+
+    /// <summary>The archive written, with metadata Repository, Tags, ManifestDigest, CompressedSize, UncompressedSize.</summary>
+    [Output] public ITaskItem? Archive { get; private set; }
+}

@@ -1,0 +1,109 @@
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using SlimImage.Diagnostics;
+using SlimImage.Pipeline;
+using SlimImage.Publish;
+using SlimImage.Rootfs;
+
+namespace SlimImage.Tasks;
+
+public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, ICancelableTask
+{
+    private readonly CancellationTokenSource _cancel = new();
+
+    public void Cancel() => _cancel.Cancel();
+
+    public override bool Execute()
+    {
+        try
+        {
+            var request = ReadRequest();
+            RequestValidator.Validate(request);
+            var result = ImagePipeline.Run(request, Report, _cancel.Token);
+            Archive = ToItem(result);
+            return !Log.HasLoggedErrors;
+        }
+        catch (SlimException e)
+        {
+            Log.LogError(null, e.Code, null, null, 0, 0, 0, 0, e.Text);
+            return false;
+        }
+        catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+        {
+            Log.LogMessage(MessageImportance.High, "SlimImage: cancelled; no archive was written.");
+            return false;
+        }
+    }
+
+    private void Report(SlimDiagnostic d)
+    {
+        if (d.Severity == SlimSeverity.Warning)
+            Log.LogWarning(null, d.Code, null, null, 0, 0, 0, 0, d.Message);
+        else
+            Log.LogMessage(null, d.Code, null, null, 0, 0, 0, 0, MessageImportance.High, d.Message);
+    }
+
+    private ImageRequest ReadRequest() => new()
+    {
+        PublishDirectory = PublishDirectory,
+        PublishFiles = PublishFiles.Select(ToPublishFile).ToList(),
+        RuntimeIdentifier = RuntimeIdentifier,
+        AssemblyName = AssemblyName,
+        AppVersion = NullIfEmpty(AppVersion),
+        InvariantGlobalization = InvariantGlobalization,
+        Base = string.IsNullOrWhiteSpace(Base) ? "scratch" : Base.Trim(),
+        ArchivePath = Path.GetFullPath(ArchiveOutputPath),
+        Repository = Repository.Trim(),
+        Tags = Tags.Select(t => t.Trim()).Where(t => t.Length > 0).Distinct().DefaultIfEmpty("latest").ToList(),
+        User = User.Trim(),
+        WorkingDirectory = WorkingDirectory.Trim(),
+        Entrypoint = Entrypoint.Where(a => a.Length > 0).ToList(),
+        Environment = EnvironmentVariables.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value"))).ToList(),
+        Labels = Labels.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value"))).ToList(),
+        Ports = Ports.Select(i => RequestValidator.ParsePort(i.ItemSpec, i.GetMetadata("Type"))).ToList(),
+        Files = Files.Select(i => new ExtraFile(Path.GetFullPath(i.ItemSpec), i.GetMetadata("DestinationPath"))).ToList(),
+        LibraryPaths = LibraryPaths.Where(p => p.Trim().Length > 0).Select(p => Path.GetFullPath(p.Trim())).ToList(),
+        Sysroot = string.IsNullOrWhiteSpace(Sysroot) ? "/" : Path.GetFullPath(Sysroot.Trim()),
+        IncludeDebugSymbols = IncludeDebugSymbols,
+        IncludeLttng = IncludeLttng,
+        Timestamp = RequestValidator.ParseSourceDateEpoch(SourceDateEpoch),
+        SourceRevision = NullIfEmpty(SourceRevision),
+        SourceRepositoryUrl = NullIfEmpty(SourceRepositoryUrl),
+    };
+
+    private PublishFile ToPublishFile(ITaskItem item)
+    {
+        var relative = item.GetMetadata("RelativePath");
+        if (string.IsNullOrEmpty(relative))
+            relative = Path.GetFileName(item.ItemSpec);
+        relative = relative.Replace('\\', '/');
+        // The copy in the publish folder is what the user ships; the item may point into obj/ or the NuGet cache.
+        var published = Path.Combine(PublishDirectory, relative);
+        var host = File.Exists(published) ? published : Path.GetFullPath(item.ItemSpec);
+        return new PublishFile(host, relative, OriginOf(item.GetMetadata("NuGetPackageId")));
+    }
+
+    private static EntryOrigin OriginOf(string packageId)
+    {
+        if (string.IsNullOrEmpty(packageId))
+            return EntryOrigin.App;
+        // Runtime packs: Microsoft.NETCore.App.Runtime.<rid>, Microsoft.AspNetCore.App.Runtime.<rid>, …
+        return packageId.Contains(".App.Runtime.", StringComparison.OrdinalIgnoreCase)
+               || packageId.StartsWith("runtime.", StringComparison.OrdinalIgnoreCase)
+            ? EntryOrigin.Runtime
+            : EntryOrigin.Package;
+    }
+
+    private static ITaskItem ToItem(ImageResult result)
+    {
+        var item = new TaskItem(result.ArchivePath);
+        item.SetMetadata("Repository", result.Repository);
+        item.SetMetadata("Tags", string.Join(";", result.Tags));
+        item.SetMetadata("ManifestDigest", result.ManifestDigest);
+        item.SetMetadata("CompressedSize", result.CompressedSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        item.SetMetadata("UncompressedSize", result.UncompressedSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return item;
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

@@ -1,0 +1,57 @@
+using System.Text.Json;
+
+namespace SlimImage.Tests.Support;
+
+/// <summary>What a run of an image printed, and the unpacked root it ran in.</summary>
+public sealed record ImageRun(int ExitCode, string Output, string RootFs, int Uid, int Gid, IReadOnlyList<string> Argv);
+
+/// <summary>
+/// Runs an image archive's entry point the way a container runtime would, with no Docker: skopeo copies the
+/// archive (verifying digests), umoci unpacks it and turns its config into a runtime spec (argv, env, cwd and
+/// the uid/gid resolved through the image's own /etc/passwd), and the process runs chrooted into that root in
+/// new mount, pid, net, ipc and uts namespaces, with only /proc and /dev from the host. Nothing of the host's
+/// /lib or /usr is visible to it.
+/// </summary>
+public static class ImageRunner
+{
+    public static ImageRun Run(string archive, IReadOnlyList<string>? args = null, string? entrypoint = null, int timeoutSeconds = 120)
+    {
+        foreach (var tool in new[] { "skopeo", "umoci", "unshare" })
+            Repo.RequireTool(tool);
+        var work = Repo.NewTempDir("run");
+        var layout = Path.Combine(work, "layout");
+        var bundle = Path.Combine(work, "bundle");
+        Repo.Run("skopeo", ["copy", "--quiet", "oci-archive:" + archive, $"oci:{layout}:run"]).EnsureSuccess();
+        Repo.Run("umoci", ["unpack", "--image", $"{layout}:run", bundle]).EnsureSuccess();
+        using var spec = JsonDocument.Parse(File.ReadAllText(Path.Combine(bundle, "config.json")));
+        var process = spec.RootElement.GetProperty("process");
+        var argv = process.GetProperty("args").EnumerateArray().Select(a => a.GetString()!).ToList();
+        if (entrypoint != null)
+            argv = [entrypoint, .. args ?? []];
+        else if (args != null)
+            argv = [argv[0], .. args];
+        var env = process.GetProperty("env").EnumerateArray().Select(e => e.GetString()!).ToList();
+        var cwd = process.GetProperty("cwd").GetString() ?? "/";
+        var uid = process.GetProperty("user").GetProperty("uid").GetInt32();
+        var gid = process.GetProperty("user").GetProperty("gid").GetInt32();
+        var root = Path.Combine(bundle, "rootfs");
+        foreach (var d in new[] { "proc", "dev" })
+            Directory.CreateDirectory(Path.Combine(root, d));
+
+        // Outer unshare: the namespaces and the mounts. Inner unshare: chroot, chdir, drop to the image's user,
+        // then exec with exactly the image's environment (env -i runs on the host side, before the chroot).
+        const string script = """
+            set -e
+            root=$1; shift
+            mount --make-rprivate /
+            ip link set lo up 2>/dev/null || true
+            mount -t proc proc "$root/proc"
+            mount --rbind /dev "$root/dev"
+            exec "$@"
+            """;
+        List<string> command = ["--mount", "--pid", "--fork", "--net", "--ipc", "--uts", "/bin/bash", "-c", script, "runner", root,
+            "env", "-i", .. env, "unshare", $"--root={root}", $"--wd={cwd}", "--setgid", gid.ToString(), "--setuid", uid.ToString(), "--", .. argv];
+        var result = Repo.Run("unshare", command, work, timeoutSeconds: timeoutSeconds);
+        return new ImageRun(result.ExitCode, result.Output, root, uid, gid, argv);
+    }
+}

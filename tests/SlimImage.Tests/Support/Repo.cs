@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace SlimImage.Tests.Support;
+
+/// <summary>Where the repository is, and a way to run a program and see everything it printed.</summary>
+public static class Repo
+{
+    public static string Root { get; } = FindRoot();
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "SlimImage.sln")))
+                return dir.FullName;
+        throw new InvalidOperationException("SlimImage.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    public static string NewTempDir(string prefix)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "slimimage-tests", prefix + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    /// <summary>Runs a program to its end; environment entries with a null value are removed.</summary>
+    public static ProcessResult Run(string file, IEnumerable<string> args, string? workingDirectory = null,
+        IReadOnlyDictionary<string, string?>? environment = null, bool clearEnvironment = false, int timeoutSeconds = 600)
+    {
+        var psi = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        if (clearEnvironment) psi.Environment.Clear();
+        if (environment != null)
+            foreach (var (k, v) in environment)
+                if (v == null) psi.Environment.Remove(k); else psi.Environment[k] = v;
+        var output = new StringBuilder();
+        using var p = new Process { StartInfo = psi };
+        p.OutputDataReceived += (_, e) => { if (e.Data != null) lock (output) output.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (output) output.AppendLine(e.Data); };
+        p.Start();
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        if (!p.WaitForExit(timeoutSeconds * 1000))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in {timeoutSeconds}s:\n{output}");
+        }
+        p.WaitForExit();
+        return new ProcessResult(p.ExitCode, output.ToString(), $"{file} {string.Join(' ', psi.ArgumentList)}");
+    }
+
+    /// <summary>Fails with a clear message (never skips) when a tool the tests need is missing.</summary>
+    public static void RequireTool(string tool)
+    {
+        var found = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
+            .Any(d => d.Length > 0 && File.Exists(Path.Combine(d, tool)));
+        if (!found)
+            throw new InvalidOperationException(
+                $"'{tool}' is not installed; the README's test command (build/test.sh) installs it.");
+    }
+}
+
+public sealed record ProcessResult(int ExitCode, string Output, string CommandLine)
+{
+    public ProcessResult EnsureSuccess()
+    {
+        if (ExitCode != 0)
+            throw new InvalidOperationException($"'{CommandLine}' exited with {ExitCode}:\n{Output}");
+        return this;
+    }
+}
