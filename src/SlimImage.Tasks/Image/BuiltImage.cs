@@ -1,0 +1,22 @@
+using SlimImage.Layers;
+
+namespace SlimImage.Image;
+
+/// <summary>
+/// A finished image, as go-containerregistry's <c>v1.Image</c>: the exact config and manifest bytes, their
+/// descriptors, and the layer blobs (still in their files). Writers (archive, registry) only copy these bytes.
+/// </summary>
+public sealed record BuiltImage(ReadOnlyMemory<byte> ConfigBytes, ReadOnlyMemory<byte> ManifestBytes, IReadOnlyList<LayerBlob> Layers)
+{
+    /// <summary>The manifest's config descriptor.</summary>
+    public Descriptor Config => Descriptor.Of(MediaTypes.Config, ConfigBytes.Span);
+
+    /// <summary>The descriptor of the manifest: its digest is the image's identity ("image ID" of a registry).</summary>
+    public Descriptor Manifest => Descriptor.Of(MediaTypes.Manifest, ManifestBytes.Span);
+
+    /// <summary>Sum of the compressed layer sizes.</summary>
+    public long CompressedSize => Layers.Sum(l => l.Size);
+
+    /// <summary>Sum of the uncompressed layer (tar) sizes.</summary>
+    public long UncompressedSize => Layers.Sum(l => l.UncompressedSize);
+}

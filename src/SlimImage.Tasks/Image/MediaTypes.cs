@@ -1,0 +1,12 @@
+namespace SlimImage.Image;
+
+/// <summary>OCI media types (opencontainers/image-spec <c>media-types.md</c>).</summary>
+public static class MediaTypes
+{
+    public const string Index = "application/vnd.oci.image.index.v1+json";
+    public const string Manifest = "application/vnd.oci.image.manifest.v1+json";
+    public const string Config = "application/vnd.oci.image.config.v1+json";
+    public const string Layer = "application/vnd.oci.image.layer.v1.tar";
+    public const string LayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip";
+    public const string LayerZstd = "application/vnd.oci.image.layer.v1.tar+zstd";
+}

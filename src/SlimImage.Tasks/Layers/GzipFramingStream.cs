@@ -1,0 +1,72 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+
+namespace SlimImage.Layers;
+
+/// <summary>
+/// gzip (RFC 1952) written by hand around a raw <see cref="DeflateStream"/>. <see cref="GZipStream"/> would do, but
+/// its header comes from zlib: XFL follows the level and OS is zlib's OS_CODE (3 on Unix, 10 on Windows), so the
+/// same image built on Windows would get another digest. Here the header is fixed: no name, MTIME 0 (§2.3.1:
+/// "no time stamp is available"), XFL 0, OS 255 ("unknown", as Go's compress/gzip writes).
+/// </summary>
+/// <remarks>
+/// The deflate bytes themselves come from the runtime's zlib: .NET 8 uses zlib, .NET 9+ zlib-ng, whose outputs differ
+/// at the same level. The blob is reproducible for one runtime; the diff_id (uncompressed) for all of them.
+/// </remarks>
+internal sealed class GzipFramingStream : Stream
+{
+    private static ReadOnlySpan<byte> Header => [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF];
+
+    private readonly Stream _inner;
+    private readonly DeflateStream _deflate;
+    private Crc32 _crc = new();
+    private long _length;
+    private bool _finished;
+
+    public GzipFramingStream(Stream inner, CompressionLevel level)
+    {
+        _inner = inner;
+        _inner.Write(Header);
+        _deflate = new DeflateStream(inner, level, leaveOpen: true);
+    }
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        if (_finished) throw new InvalidOperationException("The gzip member is finished.");
+        _crc.Append(buffer);
+        _length += buffer.Length;
+        _deflate.Write(buffer);
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    /// <summary>Ends the deflate stream and writes the trailer (CRC-32 and ISIZE = length mod 2^32, §2.3.1).</summary>
+    public void Finish()
+    {
+        if (_finished) return;
+        _finished = true;
+        _deflate.Dispose();
+        Span<byte> trailer = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt32LittleEndian(trailer, _crc.Value);
+        BinaryPrimitives.WriteUInt32LittleEndian(trailer[4..], unchecked((uint)_length));
+        _inner.Write(trailer);
+    }
+
+    // See HashingStream.Flush: a mid-stream deflate flush would change the bytes.
+    public override void Flush() { }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _deflate.Dispose();
+        base.Dispose(disposing);
+    }
+
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => _length;
+    public override long Position { get => _length; set => throw new NotSupportedException(); }
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+}

@@ -1,0 +1,94 @@
+using SlimImage.Diagnostics;
+using SlimImage.Image;
+using SlimImage.Rootfs;
+
+namespace SlimImage.Layers;
+
+/// <summary>
+/// Writes one reproducible layer blob: the same entries (in any order, from files with any mtime/atime) and the same
+/// <see cref="LayerOptions"/> give the same bytes. The tar is streamed through the hashes and the compressor into a
+/// file; no layer is ever held in memory.
+/// </summary>
+public static class LayerWriter
+{
+    /// <summary>
+    /// Writes <paramref name="entries"/> as one layer into <see cref="LayerOptions.TempDirectory"/>.
+    /// Throws <see cref="SlimException"/> SLIM3001-SLIM3007 for unreadable or changing sources, conflicting or
+    /// invalid entries, and an unwritable folder; on any failure no blob file is left behind.
+    /// </summary>
+    public static LayerBlob Write(IEnumerable<RootfsEntry> entries, LayerOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(options);
+        var plan = TarPlan.Build(entries);
+        var mtime = TarEntryWriter.ToTarTime(options.Timestamp);
+        var folder = Path.GetFullPath(options.TempDirectory);
+        var temp = Path.Combine(folder, $".layer-{Guid.NewGuid():N}.tmp");
+        try
+        {
+            Digest digest, diffId;
+            long size, uncompressedSize;
+            Directory.CreateDirectory(folder);
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            using (var compressed = new HashingStream(file, leaveOpen: true))
+            {
+                using var compressor = options.Compression switch
+                {
+                    LayerCompression.Gzip => new GzipFramingStream(compressed, options.Level),
+                    LayerCompression.None => null,
+                    _ => throw new ArgumentOutOfRangeException(nameof(options), options.Compression, "Unknown compression."),
+                };
+                using var uncompressed = new HashingStream((Stream?)compressor ?? compressed, leaveOpen: true);
+                var tar = new TarEntryWriter(uncompressed, mtime);
+                WriteEntries(tar, plan, ct);
+                tar.Finish();
+                compressor?.Finish();
+                (diffId, uncompressedSize) = (uncompressed.Digest, uncompressed.Count);
+                (digest, size) = (compressed.Digest, compressed.Count);
+            }
+            // Named after its digest so that a later step (or an incremental build) can find it by content.
+            var blobPath = Path.Combine(folder, $"sha256-{digest.Hex}{options.Compression.FileExtension()}");
+            File.Move(temp, blobPath, overwrite: true);
+            return new LayerBlob(digest, diffId, size, uncompressedSize, options.Compression.MediaType(), blobPath);
+        }
+        catch (Exception e)
+        {
+            TryDelete(temp);
+            if (e is IOException or UnauthorizedAccessException)
+                throw new SlimException(e, "SLIM3007", folder, e.Message);
+            throw;
+        }
+    }
+
+    /// <summary>Writes planned entries (from <see cref="TarPlan.Build"/>) with the tar rules of a layer.</summary>
+    internal static void WriteEntries(TarEntryWriter tar, IReadOnlyList<RootfsEntry> plan, CancellationToken ct)
+    {
+        foreach (var e in plan)
+        {
+            ct.ThrowIfCancellationRequested();
+            var name = TarPlan.TarName(e);
+            switch (e.Kind)
+            {
+                case EntryKind.Directory:
+                    tar.WriteDirectory(name, e.Mode, e.Uid, e.Gid);
+                    break;
+                case EntryKind.Symlink:
+                    tar.WriteSymlink(name, e.LinkTarget!, e.Mode, e.Uid, e.Gid);
+                    break;
+                case EntryKind.File when e.Content != null:
+                    tar.WriteFile(name, e.Mode, e.Uid, e.Gid, e.Content);
+                    break;
+                default:
+                    using (var source = TarPlan.Open(e))
+                        tar.WriteFile(name, e.Mode, e.Uid, e.Gid, source.Length, source, e.SourcePath!, ct);
+                    break;
+            }
+        }
+    }
+
+    internal static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* best effort: it is a temp file */ }
+    }
+}

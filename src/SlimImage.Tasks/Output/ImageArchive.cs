@@ -1,0 +1,134 @@
+using SlimImage.Diagnostics;
+using SlimImage.Image;
+using SlimImage.Layers;
+using SlimImage.Rootfs;
+
+namespace SlimImage.Output;
+
+/// <summary>What <see cref="ImageArchive.Write"/> produced.</summary>
+/// <param name="Path">Full path of the archive.</param>
+/// <param name="ManifestDigest">The image's identity: what a registry would call it after a push by digest.</param>
+/// <param name="CompressedSize">Sum of the layer blobs as stored (what a pull downloads).</param>
+/// <param name="UncompressedSize">Sum of the layer tars (about what the image takes unpacked).</param>
+/// <param name="LayerCount">Number of layers.</param>
+/// <param name="ArchiveSize">Bytes of the archive file.</param>
+public sealed record ArchiveResult(string Path, Digest ManifestDigest, long CompressedSize, long UncompressedSize, int LayerCount, long ArchiveSize);
+
+/// <summary>
+/// Writes an image as one tar that is both an OCI image layout (image-spec image-layout.md) and a docker-archive
+/// (<c>manifest.json</c>), as <c>docker save</c> does since Engine 25: the classic <c>docker load</c> needs
+/// manifest.json, containerd and <c>skopeo oci-archive:</c> read the index, <c>podman load</c> tries both.
+/// </summary>
+public static class ImageArchive
+{
+    private const int FileMode = 0x1A4; // 0644
+
+    /// <summary>
+    /// Writes <paramref name="image"/> to <paramref name="path"/>, tagged <c>repository:tag</c> for each tag, with
+    /// every tar mtime = <paramref name="timestamp"/>. The archive appears whole or not at all: it is written to
+    /// <c>.{name}.{random}.tmp</c> beside the target and renamed over it; any failure or cancellation deletes that file.
+    /// Throws <see cref="SlimException"/> SLIM1016 when the folder cannot be written, SLIM3001/SLIM3008 for a missing
+    /// or changed layer blob.
+    /// </summary>
+    public static ArchiveResult Write(string path, BuiltImage image, string repository, IReadOnlyList<string> tags,
+        DateTimeOffset timestamp, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentException.ThrowIfNullOrEmpty(repository);
+        ArgumentNullException.ThrowIfNull(tags);
+        if (tags.Any(string.IsNullOrEmpty)) throw new ArgumentException("A tag is empty.", nameof(tags));
+
+        var mtime = TarEntryWriter.ToTarTime(timestamp);
+        var plan = TarPlan.Build(Entries(image, repository, tags.Distinct(StringComparer.Ordinal).ToList()));
+        var target = Path.GetFullPath(path);
+        var folder = Path.GetDirectoryName(target)!;
+        var temp = Path.Combine(folder, $".{Path.GetFileName(target)}.{Path.GetRandomFileName()}.tmp");
+        try
+        {
+            Directory.CreateDirectory(folder);
+            using (var file = new FileStream(temp, System.IO.FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                var tar = new TarEntryWriter(file, mtime);
+                LayerWriter.WriteEntries(tar, plan, ct);
+                tar.Finish();
+            }
+            ct.ThrowIfCancellationRequested();
+            File.Move(temp, target, overwrite: true);
+        }
+        catch (Exception e)
+        {
+            LayerWriter.TryDelete(temp);
+            if (e is IOException or UnauthorizedAccessException)
+                throw new SlimException(e, "SLIM1016", target, e.Message);
+            throw;
+        }
+        return new ArchiveResult(target, image.Manifest.Digest, image.CompressedSize, image.UncompressedSize,
+            image.Layers.Count, new FileInfo(target).Length);
+    }
+
+    private static IEnumerable<RootfsEntry> Entries(BuiltImage image, string repository, IReadOnlyList<string> tags)
+    {
+        var manifest = image.Manifest;
+        var config = image.Config;
+        yield return Generated("/oci-layout", """{"imageLayoutVersion":"1.0.0"}"""u8.ToArray());
+        yield return Generated("/index.json", IndexJson(manifest, repository, tags));
+        yield return Generated("/manifest.json", DockerManifestJson(image, repository, tags));
+        yield return Generated(BlobPath(config.Digest), image.ConfigBytes.ToArray());
+        yield return Generated(BlobPath(manifest.Digest), image.ManifestBytes.ToArray());
+        // Two layers with the same content are one blob (image-layout.md: blobs are content-addressed).
+        foreach (var layer in image.Layers.DistinctBy(l => l.Digest))
+        {
+            CheckBlob(layer);
+            yield return RootfsEntry.HostFile(BlobPath(layer.Digest), layer.BlobPath, FileMode, EntryOrigin.System) with { Reason = "layer blob" };
+        }
+    }
+
+    private static void CheckBlob(LayerBlob layer)
+    {
+        long length;
+        try { length = new FileInfo(layer.BlobPath).Length; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SlimException(e, "SLIM3001", layer.BlobPath, e.Message);
+        }
+        if (length != layer.Size) throw new SlimException("SLIM3008", layer.BlobPath, length, layer.Size);
+    }
+
+    private static RootfsEntry Generated(string path, byte[] content) => RootfsEntry.Generated(path, content, FileMode);
+
+    private static string BlobPath(Digest digest) => $"/blobs/{digest.Algorithm}/{digest.Hex}";
+
+    /// <summary>index.json: one descriptor per tag, all pointing at the same manifest (what docker save writes).</summary>
+    private static byte[] IndexJson(Descriptor manifest, string repository, IReadOnlyList<string> tags) => OciJson.Write(w =>
+    {
+        w.WriteStartObject();
+        w.WriteNumber("schemaVersion", 2);
+        w.WriteString("mediaType", MediaTypes.Index);
+        w.WriteStartArray("manifests");
+        if (tags.Count == 0) OciJson.WriteDescriptor(w, manifest);
+        foreach (var tag in tags)
+        {
+            OciJson.WriteDescriptor(w, manifest, new Dictionary<string, string>
+            {
+                // containerd's importer names the image from this one; image-layout.md's ref.name holds the tag.
+                ["io.containerd.image.name"] = repository + ":" + tag,
+                ["org.opencontainers.image.ref.name"] = tag,
+            });
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    });
+
+    /// <summary>manifest.json of docker-archive: paths relative to the archive root, RepoTags "repository:tag".</summary>
+    private static byte[] DockerManifestJson(BuiltImage image, string repository, IReadOnlyList<string> tags) => OciJson.Write(w =>
+    {
+        w.WriteStartArray();
+        w.WriteStartObject();
+        w.WriteString("Config", BlobPath(image.Config.Digest)[1..]);
+        OciJson.WriteStrings(w, "RepoTags", tags.Select(t => repository + ":" + t));
+        OciJson.WriteStrings(w, "Layers", image.Layers.Select(l => BlobPath(l.Digest)[1..]));
+        w.WriteEndObject();
+        w.WriteEndArray();
+    });
+}

@@ -1,0 +1,30 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using SlimImage.Layers;
+
+namespace SlimImage.Tests.Layers;
+
+/// <summary>Reads a written layer back with System.Formats.Tar, an implementation independent of the writer.</summary>
+internal static class LayerReader
+{
+    public static byte[] Uncompressed(LayerBlob blob)
+    {
+        using var file = System.IO.File.OpenRead(blob.BlobPath);
+        using Stream data = blob.MediaType.EndsWith("+gzip", StringComparison.Ordinal)
+            ? new GZipStream(file, CompressionMode.Decompress)
+            : file;
+        using var ms = new MemoryStream();
+        data.CopyTo(ms);
+        return ms.ToArray();
+    }
+
+    public static List<TarEntry> Entries(LayerBlob blob) => Entries(Uncompressed(blob));
+
+    public static List<TarEntry> Entries(byte[] tar)
+    {
+        var reader = new TarReader(new MemoryStream(tar));
+        var list = new List<TarEntry>();
+        while (reader.GetNextEntry(copyData: true) is { } e) list.Add(e);
+        return list;
+    }
+}
