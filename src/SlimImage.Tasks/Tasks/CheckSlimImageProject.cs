@@ -49,7 +49,8 @@ public sealed class CheckSlimImageProject : Microsoft.Build.Utilities.Task
             NeedsInnerPublish = decision.NeedsInnerPublish;
             ImageRuntimeIdentifier = decision.RuntimeIdentifier;
             if (decision.NeedsInnerPublish)
-                Log.LogMessage(MessageImportance.High, Messages.StripCode(Messages.Format("SLIM1004", decision.RuntimeIdentifier, decision.Why)));
+                Log.LogMessage(null, "SLIM1004", null, null, 0, 0, 0, 0, MessageImportance.High,
+                    Messages.StripCode(Messages.Format("SLIM1004", decision.RuntimeIdentifier, decision.Why)));
             return true;
         }
         catch (SlimException e)

@@ -1,0 +1,114 @@
+using System.Security.Cryptography;
+using SlimImage.Tests.Support;
+using Xunit;
+
+namespace SlimImage.Tests.EndToEnd;
+
+/// <summary>
+/// Publishes real projects through the real package from a local feed, reads the archive back, and runs the
+/// image's entry point in its own root filesystem as the image's user.
+/// </summary>
+public class PublishTests
+{
+    [Fact]
+    public void NativeAotImageRunsAndHoldsOnlyWhatTheLoaderNeeds()
+    {
+        var project = TestProject.Create("AotHello", Programs.Hello, properties: new Dictionary<string, string>
+        {
+            ["PublishAot"] = "true",
+            ["InvariantGlobalization"] = "true",
+            ["SlimImage"] = "true",
+        });
+        var publish = project.Publish("-r", "linux-x64").EnsureSuccess();
+        Assert.DoesNotContain("SLIM1004", publish.Output); // the RID was given: no second publish
+        var archive = project.DefaultArchive();
+        var view = ArchiveValidator.Validate(archive);
+
+        Assert.Equal(["/app/AotHello"], view.Entrypoint);
+        Assert.Equal("1654", view.User);
+        Assert.Equal("/app", view.WorkingDir);
+        Assert.Contains("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=true", view.Env);
+        Assert.Contains("APP_UID=1654", view.Env);
+        Assert.Contains("DOTNET_RUNNING_IN_CONTAINER=true", view.Env);
+        Assert.Contains("aothello:latest", view.RepoTags);
+
+        var files = view.Files;
+        // The loader at the exact path the binary names, through the host's own links.
+        var interpreter = SlimImage.Elf.ElfReader.Read(Path.Combine(project.Directory, "bin/Release/net10.0/linux-x64/publish/AotHello")).Info!.Interpreter!;
+        Assert.True(files.Resolve(interpreter) is { Type: System.Formats.Tar.TarEntryType.RegularFile }, $"{interpreter} does not lead to a file in the image");
+        Assert.Contains(files.Values, f => f.Path.EndsWith("/libc.so.6"));
+        Assert.DoesNotContain(files.Keys, p => p.EndsWith(".dbg") || p.EndsWith(".pdb"));
+        Assert.DoesNotContain(files.Keys, p => p.Contains("libicu") || p.Contains("libstdc++"));
+        Assert.Equal(0x1FF | 0x200, files["/tmp"].Mode); // 1777
+        Assert.Equal(1654, files["/home/app"].Uid);
+        Assert.Contains("app:x:1654:1654:", System.Text.Encoding.ASCII.GetString(files["/etc/passwd"].Content!));
+        Assert.True(files.ContainsKey("/etc/nsswitch.conf"));
+        Assert.All(files.Values.Where(f => f.Path.StartsWith("/app/")), f => Assert.Equal(0, f.Uid));
+
+        var run = ImageRunner.Run(archive, ["one", "two"]);
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("hello user=app uid=1654 cwd=/app args=one,two tmp=ok", run.Output);
+
+        // Reproducible: the same project published again gives the same bytes.
+        var first = SHA256.HashData(File.ReadAllBytes(archive));
+        File.Delete(archive);
+        project.Publish("-r", "linux-x64").EnsureSuccess();
+        Assert.Equal(Convert.ToHexString(first), Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(archive))));
+    }
+
+    [Fact]
+    public void SelfContainedImageRunsWithoutTraceProviderOrSymbols()
+    {
+        var project = TestProject.Create("ScHello", Programs.Hello, properties: new Dictionary<string, string>
+        {
+            ["InvariantGlobalization"] = "true",
+        });
+        var publish = project.Publish("-r", "linux-x64", "--self-contained", "-p:SlimImage=true").EnsureSuccess();
+        Assert.Contains("SLIM1103", publish.Output); // what was left out is said
+        var view = ArchiveValidator.Validate(project.DefaultArchive());
+        var files = view.Files;
+        Assert.True(files.ContainsKey("/app/libcoreclr.so"));
+        Assert.True(files.ContainsKey("/app/System.Private.CoreLib.dll"));
+        Assert.False(files.ContainsKey("/app/libcoreclrtraceptprovider.so"));
+        Assert.DoesNotContain(files.Keys, p => p.EndsWith(".pdb"));
+        // libcoreclr and friends need the C++ runtime from the host.
+        Assert.Contains(files.Keys, p => p.Contains("libstdc++.so.6"));
+        Assert.Contains(files.Keys, p => p.Contains("libgcc_s.so.1"));
+        Assert.Equal(0b111_101_101, files["/app/ScHello"].Mode);
+        Assert.Equal(0b110_100_100, files["/app/ScHello.dll"].Mode);
+
+        var run = ImageRunner.Run(project.DefaultArchive(), ["x"]);
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("hello user=app uid=1654 cwd=/app args=x tmp=ok", run.Output);
+    }
+
+    [Fact]
+    public void PlainConsoleWithOnlyThePropertyGetsSelfContainedImageWithIcu()
+    {
+        // dotnet new console: no RID, framework-dependent by default, not invariant.
+        var project = TestProject.Create("PlainGlob", Programs.Globalization);
+        var publish = project.Publish("-p:SlimImage=true").EnsureSuccess();
+        Assert.Contains("SLIM1004", publish.Output); // says it published again, and how to avoid it
+        Assert.Contains("SLIM1100", publish.Output); // ICU went in, with its size and the invariant hint
+        var view = ArchiveValidator.Validate(project.DefaultArchive());
+        Assert.Contains(view.Files.Keys, p => p.Contains("libicuuc.so."));
+        Assert.Contains(view.Files.Keys, p => p.Contains("libicudata.so."));
+        Assert.DoesNotContain(view.Env, e => e.StartsWith("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"));
+
+        var run = ImageRunner.Run(project.DefaultArchive());
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("de=1.234.567,89 tr=İ user=app", run.Output);
+    }
+
+    [Fact]
+    public void SdkFormChoosesTheRuntimeIdentifierDuringRestore()
+    {
+        var project = TestProject.Create("SdkHello", Programs.Hello, ReferenceForm.Sdk,
+            new Dictionary<string, string> { ["InvariantGlobalization"] = "true" });
+        var publish = project.Publish("-p:SlimImage=true").EnsureSuccess();
+        Assert.DoesNotContain("SLIM1004", publish.Output); // no second publish needed in this form
+        var run = ImageRunner.Run(project.DefaultArchive());
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("hello user=app uid=1654", run.Output);
+    }
+}
