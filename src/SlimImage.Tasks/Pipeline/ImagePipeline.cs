@@ -2,12 +2,12 @@ using System.Globalization;
 using System.Text;
 using SlimImage.Closure;
 using SlimImage.Diagnostics;
-using SlimImage.Elf;
 using SlimImage.Image;
 using SlimImage.Layers;
 using SlimImage.Output;
 using SlimImage.Publish;
 using SlimImage.Rootfs;
+using SlimImage.Runtime;
 
 namespace SlimImage.Pipeline;
 
@@ -16,8 +16,9 @@ public sealed record ImageResult(string ArchivePath, string Repository, IReadOnl
     long CompressedSize, long UncompressedSize, int LayerCount, RootfsPlan Plan);
 
 /// <summary>
-/// The whole pipeline, one stage after the other: publish output → ELF closure → rootfs plan → layer → image →
-/// archive. Knows nothing of MSBuild; messages go to <c>report</c>, failures are <see cref="SlimException"/>s.
+/// The whole pipeline, one stage after the other: publish output → ELF closure (with what the runtime dlopens) →
+/// rootfs plan → layers → image → archive. Knows nothing of MSBuild; messages go to <c>report</c>, failures are
+/// <see cref="SlimException"/>s.
 /// </summary>
 public static class ImagePipeline
 {
@@ -35,20 +36,14 @@ public static class ImagePipeline
         var closure = ResolveClosure(request, publish, platform, report);
         ct.ThrowIfCancellationRequested();
         var plan = RootfsPlanner.Plan(request, publish, closure);
+        var layers = LayerSplit.Split(plan, request.AssemblyName);
 
         var scratch = Path.Combine(Path.GetDirectoryName(request.ArchivePath)!, ".slimimage-" + Guid.NewGuid().ToString("N")[..12]);
         try
         {
-            LayerBlob layer;
-            try
-            {
-                layer = LayerWriter.Write(plan.Entries, new LayerOptions(request.Timestamp, scratch), ct);
-            }
-            catch (UnauthorizedAccessException e)
-            {
-                throw new SlimException(e, "SLIM1016", request.ArchivePath, e.Message);
-            }
-            var image = ImageBuilder.Build(Config(request, platform, entrypoint), [layer]);
+            var blobs = layers.Select(l => LayerWriter.Write(l.Entries, new LayerOptions(request.Timestamp, scratch), ct)).ToList();
+            var config = ImageConfigFactory.Create(request, platform, entrypoint, layers.Select(l => l.CreatedBy).ToList());
+            var image = ImageBuilder.Build(config, blobs);
             var written = ImageArchive.Write(request.ArchivePath, image, request.Repository, request.Tags, request.Timestamp, ct);
             report(SlimDiagnostic.Info("SLIM1101", Summary(request, written, plan)));
             return new ImageResult(written.Path, request.Repository, request.Tags, written.ManifestDigest.ToString(),
@@ -80,68 +75,11 @@ public static class ImagePipeline
             ExtraLibraryDirs = request.LibraryPaths,
             Target = platform.Elf,
         };
-        var resolver = new LibraryResolver(closureRequest, report);
-        var extra = new List<ExtraSoname>();
-        if (!request.InvariantGlobalization)
-        {
-            // System.Globalization.Native probes libicuuc.so.N / libicui18n.so.N by dlopen, highest N first
-            // (src/native/libs/System.Globalization.Native/pal_icushim.c); no DT_NEEDED names them.
-            var icuuc = resolver.FindHighestVersionedSoname("libicuuc.so.")
-                ?? throw new SlimException("SLIM2050", request.Sysroot);
-            var version = icuuc["libicuuc.so.".Length..];
-            extra.Add(new ExtraSoname(icuuc, "the ICU probe of System.Globalization.Native"));
-            extra.Add(new ExtraSoname("libicui18n.so." + version, "the ICU probe of System.Globalization.Native"));
-        }
-        resolver = new LibraryResolver(closureRequest with { ExtraSonames = extra }, report);
-        var closure = resolver.Resolve();
+        var needs = RuntimeDependencies.Find(request, publish, new LibraryResolver(closureRequest, report));
+        var closure = new LibraryResolver(closureRequest with { ExtraSonames = needs.Sonames }, report).Resolve();
         closure.ThrowIfIncomplete();
-        if (extra.Count > 0)
-        {
-            var icu = closure.Libraries.Where(l => l.Soname.StartsWith("libicu", StringComparison.Ordinal))
-                .Sum(l => new FileInfo(l.Resolution?.HostPath ?? l.HostPath).Length);
-            report(SlimDiagnostic.Info("SLIM1100", extra[0].Soname["libicuuc.so.".Length..], Size(icu)));
-        }
+        RuntimeDependencies.Report(needs, closure, report);
         return closure;
-    }
-
-    private static ImageConfig Config(ImageRequest request, Platform platform, IReadOnlyList<string> entrypoint)
-    {
-        var env = new List<KeyValuePair<string, string>>
-        {
-            new("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
-            new("APP_UID", EtcFiles.AppUid.ToString(CultureInfo.InvariantCulture)),
-            new("DOTNET_RUNNING_IN_CONTAINER", "true"),
-        };
-        if (request.InvariantGlobalization)
-            env.Add(new("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "true"));
-        foreach (var (name, value) in request.Environment)
-        {
-            var at = env.FindIndex(e => e.Key == name);
-            if (at >= 0) env[at] = new(name, value); else env.Add(new(name, value));
-        }
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["org.opencontainers.image.title"] = request.AssemblyName,
-            ["org.opencontainers.image.created"] = request.Timestamp.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-        };
-        if (request.AppVersion != null) labels["org.opencontainers.image.version"] = request.AppVersion;
-        if (request.SourceRepositoryUrl != null) labels["org.opencontainers.image.source"] = request.SourceRepositoryUrl;
-        if (request.SourceRevision != null) labels["org.opencontainers.image.revision"] = request.SourceRevision;
-        foreach (var (name, value) in request.Labels)
-            labels[name] = value;
-        return new ImageConfig
-        {
-            Architecture = platform.Architecture,
-            Variant = platform.Variant,
-            User = request.User,
-            WorkingDir = request.WorkingDirectory,
-            Entrypoint = entrypoint,
-            Env = env.Select(e => e.Key + "=" + e.Value).ToList(),
-            Labels = labels,
-            ExposedPorts = request.Ports.Select(p => p.ToString()).ToList(),
-            Created = request.Timestamp,
-            History = ["SlimImage: " + request.AssemblyName + " on scratch"],
-        };
     }
 
     private static string Summary(ImageRequest request, ArchiveResult written, RootfsPlan plan)
@@ -161,21 +99,4 @@ public static class ImagePipeline
         >= 1 << 10 => (bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KB",
         _ => bytes.ToString(CultureInfo.InvariantCulture) + " B",
     };
-}
-
-/// <summary>The image platform of a runtime identifier, and the ELF machine its libraries must have.</summary>
-public sealed record Platform(string Architecture, string? Variant, ElfTarget Elf)
-{
-    public static Platform FromRuntimeIdentifier(string rid)
-    {
-        var arch = rid[(rid.LastIndexOf('-') + 1)..].ToLowerInvariant();
-        return arch switch
-        {
-            "x64" => new("amd64", null, new ElfTarget(ElfTarget.EM_X86_64, true)),
-            "arm64" => new("arm64", "v8", new ElfTarget(ElfTarget.EM_AARCH64, true)),
-            "arm" => new("arm", "v7", new ElfTarget(ElfTarget.EM_ARM, false)),
-            "x86" => new("386", null, new ElfTarget(ElfTarget.EM_386, false)),
-            _ => throw new SlimException("SLIM1001", rid),
-        };
-    }
 }
