@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
 using SlimImage.Tests.Support;
 using Xunit;
 
@@ -57,16 +59,52 @@ public class PublishTests
     }
 
     [Fact]
-    public void SelfContainedImageRunsWithoutTraceProviderOrSymbols()
+    public void SelfContainedImageRunsWithoutTraceProviderOrSymbolsAndKeepsContainerSettings()
     {
-        var project = TestProject.Create("ScHello", Programs.Hello, properties: new Dictionary<string, string>
-        {
-            ["InvariantGlobalization"] = "true",
-        });
+        var extra = Path.Combine(Repo.NewTempDir("extra"), "extra.txt");
+        File.WriteAllText(extra, "extra content");
+        var project = TestProject.Create("ScHello", Programs.Hello,
+            properties: new Dictionary<string, string>
+            {
+                ["InvariantGlobalization"] = "true",
+                // The SDK's container properties, for users moving from -t:PublishContainer.
+                ["ContainerRepository"] = "myorg/sc-hello",
+                ["ContainerImageTags"] = "1.0;latest",
+                ["Version"] = "1.0.0",
+            },
+            items:
+            [
+                new XElement("ContainerEnvironmentVariable", new XAttribute("Include", "GREETING"), new XAttribute("Value", "hi")),
+                new XElement("ContainerPort", new XAttribute("Include", "8080"), new XAttribute("Type", "tcp")),
+                new XElement("SlimImageLabel", new XAttribute("Include", "com.example.team"), new XAttribute("Value", "core")),
+                new XElement("SlimImageFile", new XAttribute("Include", extra), new XAttribute("DestinationPath", "/app/config/")),
+            ],
+            targets:
+            [
+                new XElement("Target", new XAttribute("Name", "ShowArchive"), new XAttribute("AfterTargets", "PublishSlimImage"),
+                    new XElement("Message", new XAttribute("Importance", "high"),
+                        new XAttribute("Text", "ARCHIVE=@(SlimImageArchive)|%(SlimImageArchive.ManifestDigest)|%(SlimImageArchive.Tags)|%(SlimImageArchive.CompressedSize)"))),
+            ]);
         var publish = project.Publish("-r", "linux-x64", "--self-contained", "-p:SlimImage=true").EnsureSuccess();
         Assert.Contains("SLIM1103", publish.Output); // what was left out is said
-        var view = ArchiveValidator.Validate(project.DefaultArchive());
+        var reported = Regex.Match(publish.Output, @"ARCHIVE=([^|\r\n]+)\|(sha256:[0-9a-f]{64})\|([^|]+)\|(\d+)");
+        Assert.True(reported.Success, "the SlimImageArchive item was not output:\n" + publish.Output);
+        var archive = reported.Groups[1].Value.Trim();
+        Assert.EndsWith("myorg-sc-hello.tar", archive);
+        Assert.Equal("1.0;latest", reported.Groups[3].Value);
+
+        var view = ArchiveValidator.Validate(archive);
+        Assert.Equal(reported.Groups[2].Value, view.ManifestDigest);
+        Assert.Equal(["myorg/sc-hello:1.0", "myorg/sc-hello:latest"], view.RepoTags.Order());
+        Assert.Contains("GREETING=hi", view.Env);
+        Assert.True(view.RuntimeConfig.GetProperty("ExposedPorts").TryGetProperty("8080/tcp", out _));
+        var labels = view.RuntimeConfig.GetProperty("Labels");
+        Assert.Equal("core", labels.GetProperty("com.example.team").GetString());
+        Assert.Equal("1.0.0", labels.GetProperty("org.opencontainers.image.version").GetString());
+        Assert.Equal("ScHello", labels.GetProperty("org.opencontainers.image.title").GetString());
+
         var files = view.Files;
+        Assert.Equal("extra content", System.Text.Encoding.UTF8.GetString(files["/app/config/extra.txt"].Content!));
         Assert.True(files.ContainsKey("/app/libcoreclr.so"));
         Assert.True(files.ContainsKey("/app/System.Private.CoreLib.dll"));
         Assert.False(files.ContainsKey("/app/libcoreclrtraceptprovider.so"));
@@ -77,7 +115,7 @@ public class PublishTests
         Assert.Equal(0b111_101_101, files["/app/ScHello"].Mode);
         Assert.Equal(0b110_100_100, files["/app/ScHello.dll"].Mode);
 
-        var run = ImageRunner.Run(project.DefaultArchive(), ["x"]);
+        var run = ImageRunner.Run(archive, ["x"]);
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("hello user=app uid=1654 cwd=/app args=x tmp=ok", run.Output);
     }

@@ -21,7 +21,9 @@ public static class ImageRunner
         var work = Repo.NewTempDir("run");
         var layout = Path.Combine(work, "layout");
         var bundle = Path.Combine(work, "bundle");
-        Repo.Run("skopeo", ["copy", "--quiet", "oci-archive:" + archive, $"oci:{layout}:run"]).EnsureSuccess();
+        // With several tags the index has one entry per tag and skopeo wants one named, as for `docker save`.
+        var tag = FirstTag(archive);
+        Repo.Run("skopeo", ["copy", "--quiet", "oci-archive:" + archive + (tag == null ? "" : ":" + tag), $"oci:{layout}:run"]).EnsureSuccess();
         Repo.Run("umoci", ["unpack", "--image", $"{layout}:run", bundle]).EnsureSuccess();
         using var spec = JsonDocument.Parse(File.ReadAllText(Path.Combine(bundle, "config.json")));
         var process = spec.RootElement.GetProperty("process");
@@ -53,5 +55,19 @@ public static class ImageRunner
             "env", "-i", .. env, "unshare", $"--root={root}", $"--wd={cwd}", "--setgid", gid.ToString(), "--setuid", uid.ToString(), "--", .. argv];
         var result = Repo.Run("unshare", command, work, timeoutSeconds: timeoutSeconds);
         return new ImageRun(result.ExitCode, result.Output, root, uid, gid, argv);
+    }
+
+    private static string? FirstTag(string archive)
+    {
+        using var tar = new System.Formats.Tar.TarReader(File.OpenRead(archive));
+        while (tar.GetNextEntry() is { } entry)
+        {
+            if (entry.Name != "index.json" || entry.DataStream == null) continue;
+            using var index = JsonDocument.Parse(entry.DataStream);
+            return index.RootElement.GetProperty("manifests").EnumerateArray()
+                .Select(m => m.TryGetProperty("annotations", out var a) && a.TryGetProperty("org.opencontainers.image.ref.name", out var r) ? r.GetString() : null)
+                .FirstOrDefault(t => t != null);
+        }
+        return null;
     }
 }

@@ -27,7 +27,8 @@ public sealed class TestProject
     /// <paramref name="items"/> are raw XML elements for an ItemGroup.
     /// </summary>
     public static TestProject Create(string name, string program, ReferenceForm form = ReferenceForm.PackageReference,
-        IReadOnlyDictionary<string, string>? properties = null, IEnumerable<XElement>? items = null)
+        IReadOnlyDictionary<string, string>? properties = null, IEnumerable<XElement>? items = null,
+        IEnumerable<XElement>? targets = null)
     {
         var feed = PackageFeed.Shared;
         var dir = Repo.NewTempDir(name.ToLowerInvariant());
@@ -47,6 +48,8 @@ public sealed class TestProject
                 new XAttribute("PrivateAssets", "all"))));
         if (items != null)
             project.Add(new XElement("ItemGroup", items));
+        foreach (var target in targets ?? [])
+            project.Add(target);
         File.WriteAllText(Path.Combine(dir, name + ".csproj"), project.ToString());
         File.WriteAllText(Path.Combine(dir, "Program.cs"), program);
         File.WriteAllText(Path.Combine(dir, "nuget.config"), $"""
