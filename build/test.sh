@@ -16,5 +16,13 @@ fi
 export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 cd "$root"
 dotnet build SlimImage.sln -c Release -nodeReuse:false -v:q
+results=$(mktemp -d)
+status=0
 dotnet test tests/SlimImage.Tests/SlimImage.Tests.csproj -c Release --no-build -nodeReuse:false \
-  --logger "console;verbosity=normal" "$@"
+  --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" --results-directory "$results" "$@" || status=$?
+# One plain closing line, whatever the runner printed above.
+counters=$(grep -o '<Counters [^>]*>' "$results/results.trx" 2>/dev/null || true)
+count() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+echo "tests: $(count passed) passed, $(( $(count failed || echo 0) + 0 )) failed"
+rm -rf "$results"
+exit $status

@@ -33,6 +33,18 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
             Log.LogMessage(MessageImportance.High, "SlimImage: cancelled; no archive was written.");
             return false;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // An I/O failure the stages did not name: still one line with a code, never MSB4018 and a stack trace.
+            Log.LogError(null, "SLIM1098", null, null, 0, 0, 0, 0, Messages.StripCode(Messages.Format("SLIM1098", e.Message)));
+            return false;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.LogError(null, "SLIM1099", null, null, 0, 0, 0, 0, Messages.StripCode(Messages.Format("SLIM1099", e.GetType().Name, e.Message)));
+            Log.LogMessage(MessageImportance.Low, e.ToString());
+            return false;
+        }
     }
 
     private void Report(SlimDiagnostic d)

@@ -34,6 +34,7 @@ public class PublishTests
         Assert.Contains("DOTNET_RUNNING_IN_CONTAINER=true", view.Env);
         Assert.Contains("aothello:latest", view.RepoTags);
 
+        ImageSafety.AssertSafe(view);
         var files = view.Files;
         // The loader at the exact path the binary names, through the host's own links.
         var interpreter = SlimImage.Elf.ElfReader.Read(Path.Combine(project.Directory, "bin/Release/net10.0/linux-x64/publish/AotHello")).Info!.Interpreter!;
@@ -103,6 +104,7 @@ public class PublishTests
         Assert.Equal("1.0.0", labels.GetProperty("org.opencontainers.image.version").GetString());
         Assert.Equal("ScHello", labels.GetProperty("org.opencontainers.image.title").GetString());
 
+        ImageSafety.AssertSafe(view);
         var files = view.Files;
         Assert.Equal("extra content", System.Text.Encoding.UTF8.GetString(files["/app/config/extra.txt"].Content!));
         Assert.True(files.ContainsKey("/app/libcoreclr.so"));
