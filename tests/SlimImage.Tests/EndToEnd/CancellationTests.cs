@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using SlimImage.Tests.Support;
+using Xunit;
+
+namespace SlimImage.Tests.EndToEnd;
+
+/// <summary>Ctrl+C during the image work leaves neither an archive nor a temporary file behind.</summary>
+public class CancellationTests
+{
+    [Fact]
+    public void CtrlCDuringImageWorkLeavesNothingBehind()
+    {
+        var project = TestProject.Create("CancelMe", Programs.Hello,
+            properties: new Dictionary<string, string> { ["InvariantGlobalization"] = "true" });
+        // Restore and build first, so that the publish below reaches the image work quickly.
+        project.Publish("-r", "linux-x64", "--self-contained").EnsureSuccess();
+        var output = Path.GetDirectoryName(project.DefaultArchive())!;
+
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "publish", project.ProjectPath, "-c", "Release", "-nodeReuse:false", "-r", "linux-x64", "--self-contained", "-p:SlimImage=true" })
+            psi.ArgumentList.Add(a);
+        foreach (var (k, v) in PackageFeed.DotnetEnvironment)
+            if (v == null) psi.Environment.Remove(k); else psi.Environment[k] = v;
+        using var publish = Process.Start(psi)!;
+        var log = new System.Text.StringBuilder();
+        publish.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        publish.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        publish.BeginOutputReadLine();
+        publish.BeginErrorReadLine();
+
+        // Wait until the layer is being written, then press Ctrl+C.
+        var watch = Stopwatch.StartNew();
+        while (!Directory.EnumerateFileSystemEntries(output, ".slimimage-*").Any())
+        {
+            Assert.False(publish.HasExited, "the publish ended before the image work started:\n" + log);
+            Assert.True(watch.Elapsed < TimeSpan.FromMinutes(3), "the image work never started:\n" + log);
+            Thread.Sleep(10);
+        }
+        Repo.Run("kill", ["-INT", publish.Id.ToString()]).EnsureSuccess();
+        Assert.True(publish.WaitForExit(120_000), "the publish did not stop after Ctrl+C");
+        publish.WaitForExit();
+
+        Assert.NotEqual(0, publish.ExitCode);
+        Assert.False(File.Exists(project.DefaultArchive()), "an archive was left:\n" + log);
+        var leftovers = Directory.EnumerateFileSystemEntries(output, ".*").ToList();
+        Assert.True(leftovers.Count == 0, "temporary files were left: " + string.Join(", ", leftovers) + "\n" + log);
+    }
+}
