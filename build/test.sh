@@ -3,13 +3,17 @@
 # Usage: build/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Closure]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 need=()
 for tool in skopeo:skopeo umoci:umoci strace:strace busybox:busybox-static gcc:gcc unshare:util-linux ip:iproute2 docker-registry:docker-registry; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool#*:}")
 done
+# arm64 libraries and qemu: the cross-architecture test builds and runs a linux-arm64 image.
+[ -e /usr/lib/aarch64-linux-gnu/libstdc++.so.6 ] || need+=(libc6:arm64 libstdc++6:arm64 libgcc-s1:arm64)
+command -v qemu-aarch64-static >/dev/null 2>&1 || need+=(qemu-user-static)
 if [ ${#need[@]} -gt 0 ]; then
+  case " ${need[*]}" in *:arm64*) dpkg --print-foreign-architectures | grep -qx arm64 || ${SUDO:-} dpkg --add-architecture arm64 ;; esac
   echo "build/test.sh: installing ${need[*]}"
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Xunit;
 
 namespace SlimImage.Tests.Support;
 
@@ -39,6 +40,16 @@ public static class ImageRunner
         var root = Path.Combine(bundle, "rootfs");
         foreach (var d in new[] { "proc", "dev" })
             Directory.CreateDirectory(Path.Combine(root, d));
+        // An image of another architecture runs through qemu-user, copied into its root (nothing else of the host).
+        using var config = JsonDocument.Parse(Repo.Run("skopeo", ["inspect", "--config", $"oci:{layout}:run"]).EnsureSuccess().Output);
+        var arch = config.RootElement.GetProperty("architecture").GetString();
+        if (arch != "amd64")
+        {
+            var qemu = "/usr/bin/qemu-" + (arch == "arm64" ? "aarch64" : arch) + "-static";
+            Assert.True(File.Exists(qemu), $"{qemu} is missing: build/test.sh installs qemu-user-static");
+            File.Copy(qemu, Path.Combine(root, ".qemu"));
+            argv = ["/.qemu", .. argv];
+        }
 
         // Outer unshare: the namespaces and the mounts. Inner unshare: chroot, chdir, drop to the image's user,
         // then exec with exactly the image's environment (env -i runs on the host side, before the chroot).

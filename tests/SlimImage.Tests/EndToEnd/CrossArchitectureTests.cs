@@ -1,0 +1,47 @@
+using SlimImage.Tests.Support;
+using Xunit;
+
+namespace SlimImage.Tests.EndToEnd;
+
+/// <summary>
+/// One project published for two runtime identifiers at the same time: the archives do not collide, each holds
+/// libraries of its own architecture (the arm64 ones from Debian's multiarch folder), and each runs — the arm64
+/// one through qemu-user inside its own root.
+/// </summary>
+public class CrossArchitectureTests
+{
+    [Fact]
+    public void X64AndArm64PublishedConcurrentlyBothRun()
+    {
+        var project = TestProject.Create("TwoArch", Programs.Hello,
+            properties: new Dictionary<string, string>
+            {
+                ["InvariantGlobalization"] = "true",
+                ["SlimImage"] = "true",
+                ["RuntimeIdentifiers"] = "linux-x64;linux-arm64",
+                ["SelfContained"] = "true",
+            });
+        // Restore once for both RIDs, so the two publishes below do not race on obj/project.assets.json.
+        Repo.Run("dotnet", ["restore", project.ProjectPath, "-nodeReuse:false"], project.Directory, PackageFeed.DotnetEnvironment).EnsureSuccess();
+        var publishes = new[] { "linux-x64", "linux-arm64" }.Select(rid => Task.Run(() =>
+            project.Publish("-r", rid, "--no-restore"))).ToArray();
+        Task.WaitAll(publishes);
+        foreach (var p in publishes)
+            p.Result.EnsureSuccess();
+
+        var x64 = ArchiveValidator.Validate(project.DefaultArchive("linux-x64"));
+        var arm64 = ArchiveValidator.Validate(project.DefaultArchive("linux-arm64"));
+        Assert.Equal("amd64", x64.Config.GetProperty("architecture").GetString());
+        Assert.Equal("arm64", arm64.Config.GetProperty("architecture").GetString());
+        Assert.Contains(arm64.Files.Keys, p => p.StartsWith("/usr/lib/aarch64-linux-gnu/libc.so.6"));
+        Assert.DoesNotContain(arm64.Files.Keys, p => p.Contains("x86_64"));
+        Assert.DoesNotContain(x64.Files.Keys, p => p.Contains("aarch64"));
+
+        foreach (var archive in new[] { project.DefaultArchive("linux-x64"), project.DefaultArchive("linux-arm64") })
+        {
+            var run = ImageRunner.Run(archive, ["arch"]);
+            Assert.True(run.ExitCode == 0, archive + "\n" + run.Output);
+            Assert.Contains("hello user=app uid=1654 cwd=/app args=arch tmp=ok", run.Output);
+        }
+    }
+}
