@@ -95,7 +95,10 @@ public sealed class RootfsPlanner
                      .Order(StringComparer.Ordinal))
         {
             var inImage = destination.TrimEnd('/') + "/" + Path.GetRelativePath(extra.HostPath, path).Replace('\\', '/');
-            if (Directory.Exists(path))
+            // A link stays a link: following it could copy any file of the build machine into the image.
+            if (new FileInfo(path).LinkTarget is { } linkTarget)
+                Add(RootfsEntry.Link(inImage, SafeLinkTarget(inImage, linkTarget), EntryOrigin.App));
+            else if (Directory.Exists(path))
                 Add(RootfsEntry.Dir(inImage));
             else
                 Add(RootfsEntry.HostFile(inImage, path, ModeOf(path), EntryOrigin.App, "SlimImageFile"));

@@ -64,6 +64,15 @@ public class PublishTests
     {
         var extra = Path.Combine(Repo.NewTempDir("extra"), "extra.txt");
         File.WriteAllText(extra, "extra content");
+        // A folder of awkward names: spaces, non-ASCII, paths over 100 and over 255 bytes (PAX), a link out of the
+        // folder (kept as a link, never followed) and a link loop.
+        var odd = Repo.NewTempDir("odd");
+        File.WriteAllText(Path.Combine(odd, "name with spaces ü ✓.txt"), "odd");
+        var deep = Path.Combine(odd, string.Join('/', Enumerable.Range(0, 6).Select(i => new string((char)('a' + i), 45))));
+        Directory.CreateDirectory(deep);
+        File.WriteAllText(Path.Combine(deep, "deep.txt"), "deep");
+        File.CreateSymbolicLink(Path.Combine(odd, "outside"), "/etc/hostname");
+        File.CreateSymbolicLink(Path.Combine(odd, "loop"), "loop");
         var project = TestProject.Create("ScHello", Programs.Hello,
             properties: new Dictionary<string, string>
             {
@@ -79,6 +88,7 @@ public class PublishTests
                 new XElement("ContainerPort", new XAttribute("Include", "8080"), new XAttribute("Type", "tcp")),
                 new XElement("SlimImageLabel", new XAttribute("Include", "com.example.team"), new XAttribute("Value", "core")),
                 new XElement("SlimImageFile", new XAttribute("Include", extra), new XAttribute("DestinationPath", "/app/config/")),
+                new XElement("SlimImageFile", new XAttribute("Include", odd), new XAttribute("DestinationPath", "/srv/odd")),
             ],
             targets:
             [
@@ -107,6 +117,12 @@ public class PublishTests
         ImageSafety.AssertSafe(view);
         var files = view.Files;
         Assert.Equal("extra content", System.Text.Encoding.UTF8.GetString(files["/app/config/extra.txt"].Content!));
+        Assert.Equal("odd", System.Text.Encoding.UTF8.GetString(files["/srv/odd/name with spaces ü ✓.txt"].Content!));
+        var deepInImage = "/srv/odd/" + Path.GetRelativePath(odd, Path.Combine(deep, "deep.txt"));
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(deepInImage) > 255);
+        Assert.Equal("deep", System.Text.Encoding.UTF8.GetString(files[deepInImage].Content!));
+        Assert.Equal("/etc/hostname", files["/srv/odd/outside"].LinkName);
+        Assert.Equal("loop", files["/srv/odd/loop"].LinkName);
         Assert.True(files.ContainsKey("/app/libcoreclr.so"));
         Assert.True(files.ContainsKey("/app/System.Private.CoreLib.dll"));
         Assert.False(files.ContainsKey("/app/libcoreclrtraceptprovider.so"));
