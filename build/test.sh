@@ -7,6 +7,10 @@ need=()
 for tool in skopeo:skopeo umoci:umoci strace:strace busybox:busybox-static gcc:gcc unshare:util-linux ip:iproute2 docker-registry:docker-registry; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool#*:}")
 done
+# Libraries and data the runtime-needs tests put into images (OpenSSL, CA bundle, zoneinfo, GSSAPI).
+for pkg in libssl3 ca-certificates tzdata libgssapi-krb5-2; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
 if [ ${#need[@]} -gt 0 ]; then
   echo "build/test.sh: installing ${need[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo

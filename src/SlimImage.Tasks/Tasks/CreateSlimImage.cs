@@ -68,7 +68,7 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         IncludeLttng = IncludeLttng,
         TrimDiagnostics = TrimDiagnostics,
         OpenSsl = Runtime.RuntimeOptions.ParseOpenSsl(OpenSsl),
-        CaCertificates = CaCertificates.Select(i => Path.GetFullPath(i.ItemSpec)).ToList(),
+        CaCertificates = CaCertificates.Select(FullPath).ToList(),
         TimeZoneData = TimeZoneData,
         Kerberos = Kerberos,
         Timestamp = RequestValidator.ParseSourceDateEpoch(SourceDateEpoch),
@@ -108,6 +108,13 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         item.SetMetadata("CompressedSize", result.CompressedSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         item.SetMetadata("UncompressedSize", result.UncompressedSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return item;
+    }
+
+    // MSBuild's FullPath is relative to the project that declared the item, not to the build's working directory.
+    private static string FullPath(ITaskItem item)
+    {
+        var full = item.GetMetadata("FullPath");
+        return string.IsNullOrEmpty(full) ? Path.GetFullPath(item.ItemSpec) : full;
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
