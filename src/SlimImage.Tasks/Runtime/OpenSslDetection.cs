@@ -63,14 +63,37 @@ public static class OpenSslDetection
     /// <summary>Which of <see cref="StandardProbeOrder"/> the file holds as C strings, in probe order.</summary>
     public static IReadOnlyList<string> ProbeNamesIn(string hostPath)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(hostPath); }
-        catch (IOException) { return []; }
-        return StandardProbeOrder.Where(name => ContainsCString(bytes, name)).ToList();
+        // Read in chunks that overlap by more than the longest name: a NuGet native library can be hundreds of MB.
+        const int overlap = 64;
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            using var stream = File.OpenRead(hostPath);
+            var buffer = new byte[1 << 20];
+            var carry = 0;
+            for (var first = true; ; first = false)
+            {
+                var read = stream.Read(buffer, carry, buffer.Length - carry);
+                if (read == 0) break;
+                var chunk = buffer.AsSpan(0, carry + read);
+                foreach (var name in StandardProbeOrder)
+                    if (!found.Contains(name) && ContainsCString(chunk, name, startIsBoundary: first)) found.Add(name);
+                carry = Math.Min(overlap, chunk.Length);
+                chunk[^carry..].CopyTo(buffer);
+            }
+        }
+        catch (IOException)
+        {
+            return [];
+        }
+        return StandardProbeOrder.Where(found.Contains).ToList();
     }
 
-    /// <summary>True when <paramref name="text"/> occurs NUL-terminated and not as the tail of a longer name.</summary>
-    internal static bool ContainsCString(ReadOnlySpan<byte> data, string text)
+    /// <summary>
+    /// True when <paramref name="text"/> occurs NUL-terminated and not as the tail of a longer name. A match at offset
+    /// 0 counts only when <paramref name="startIsBoundary"/> (the data starts the file).
+    /// </summary>
+    internal static bool ContainsCString(ReadOnlySpan<byte> data, string text, bool startIsBoundary = true)
     {
         var needle = Encoding.ASCII.GetBytes(text + "\0");
         var offset = 0;
@@ -79,7 +102,7 @@ public static class OpenSslDetection
             var at = data[offset..].IndexOf(needle);
             if (at < 0) return false;
             var start = offset + at;
-            if (start == 0 || !IsNameChar(data[start - 1])) return true;
+            if (start == 0 ? startIsBoundary : !IsNameChar(data[start - 1])) return true;
             offset = start + 1;
         }
     }

@@ -43,6 +43,19 @@ public sealed class OpenSslDetectionTests : IDisposable
     }
 
     [Fact]
+    public void FindsNamesAcrossTheReadChunksOfLargeFiles()
+    {
+        const int chunk = 1 << 20;
+        var bytes = new byte[chunk + 100];
+        "libssl.so.1.1\0"u8.CopyTo(bytes.AsSpan(chunk - 5)); // straddles the first read
+        bytes[chunk - 65] = (byte)'x';
+        "libssl.so.3\0"u8.CopyTo(bytes.AsSpan(chunk - 64)); // "xlibssl.so.3": starts the overlap of the second read
+        var path = fx.At("pub/libbig.so");
+        File.WriteAllBytes(path, bytes);
+        Assert.Equal(["libssl.so.1.1"], OpenSslDetection.ProbeNamesIn(path));
+    }
+
+    [Fact]
     public void ReadsTheShimImportFromAssemblyMetadata()
     {
         Assert.True(OpenSslDetection.ImportsShim(typeof(SHA256).Assembly.Location));
