@@ -48,11 +48,8 @@ public sealed class RootfsPlanner
             planner.AddUserFile(extra);
         // After the user's files, so that a SlimImageFile at the same path (their own CA bundle) wins.
         foreach (var set in needs?.DataSets ?? [])
-        {
-            foreach (var entry in set.Entries)
-                planner.Add(entry);
-            planner.hostFiles.Add(new HostFileUse(set.ImagePath, set.HostPath, set.Size, set.Why));
-        }
+            if (set.Entries.Count(e => planner.entries.TryAdd(e.Path, e)) > 0)
+                planner.hostFiles.Add(new HostFileUse(set.ImagePath, set.HostPath, set.Size, set.Why));
         return new RootfsPlan(planner.entries.Values.ToList(), planner.hostFiles);
     }
 

@@ -36,10 +36,10 @@ public static class DataFileHints
             if (library == null) continue;
             var missing = known.Paths.Where(p => !added.Any(a => p == a || p.StartsWith(a + "/", StringComparison.Ordinal))).ToList();
             if (missing.Count == 0) continue;
-            var present = missing.Where(p => SysrootPath.Resolve(request.Sysroot, p) != null).ToList();
-            var items = present.Count > 0
-                ? string.Join(" ", present.Select(p => $"<SlimImageFile Include=\"{SysrootPath.ToHost(request.Sysroot, p)}\" DestinationPath=\"{p}\" />"))
-                : $"SlimImageFile items, after installing the package that provides {string.Join(", ", missing)} on the build machine";
+            // The build machine's copy when it has one, else a placeholder for the user's own (a krb5.conf is site-specific).
+            var items = string.Join(" ", missing.Select(p => SysrootPath.Resolve(request.Sysroot, p) != null
+                ? $"<SlimImageFile Include=\"{SysrootPath.ToHost(request.Sysroot, p)}\" DestinationPath=\"{p}\" />"
+                : $"<SlimImageFile Include=\"your {Path.GetFileName(p)}\" DestinationPath=\"{p}\" />"));
             yield return SlimDiagnostic.Info("SLIM1204", library.Soname, library.NeededBy, known.What, string.Join(", ", missing), items);
         }
     }

@@ -121,6 +121,7 @@ public sealed class RuntimeDependenciesTests : IDisposable
         Assert.Contains("'libfontconfig.so.1' (needed by libSkiaSharp.so)", hint.Message);
         Assert.Contains("/etc/fonts, /usr/share/fonts", hint.Message);
         Assert.Contains($"<SlimImageFile Include=\"{fx.At("sys/etc/fonts")}\" DestinationPath=\"/etc/fonts\" />", hint.Message);
+        Assert.Contains("<SlimImageFile Include=\"your fonts\" DestinationPath=\"/usr/share/fonts\" />", hint.Message);
 
         var added = request with { Files = [new ExtraFile("/x", "/etc/fonts/"), new ExtraFile("/y", "/usr/share")] };
         Assert.Empty(DataFileHints.For(closure, added));
