@@ -11,6 +11,10 @@ done
 # arm64 libraries and qemu: the cross-architecture test builds and runs a linux-arm64 image.
 [ -e /usr/lib/aarch64-linux-gnu/libstdc++.so.6 ] || need+=(libc6:arm64 libstdc++6:arm64 libgcc-s1:arm64)
 command -v qemu-aarch64-static >/dev/null 2>&1 || need+=(qemu-user-static)
+# Libraries and data the runtime-needs tests put into images (OpenSSL, CA bundle, zoneinfo, GSSAPI).
+for pkg in libssl3 ca-certificates tzdata libgssapi-krb5-2; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
 if [ ${#need[@]} -gt 0 ]; then
   case " ${need[*]}" in *:arm64*) dpkg --print-foreign-architectures | grep -qx arm64 || ${SUDO:-} dpkg --add-architecture arm64 ;; esac
   echo "build/test.sh: installing ${need[*]}"

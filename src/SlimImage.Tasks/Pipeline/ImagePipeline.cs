@@ -28,14 +28,14 @@ public static class ImagePipeline
             throw new SlimException("SLIM1003", request.Base);
         var platform = Platform.FromRuntimeIdentifier(request.RuntimeIdentifier);
 
-        var publish = PublishOutput.Select(request.PublishFiles, new PublishOptions(request.IncludeDebugSymbols, request.IncludeLttng));
+        var publish = PublishOutput.Select(request.PublishFiles, new PublishOptions(request.IncludeDebugSymbols, request.IncludeLttng, request.TrimDiagnostics));
         var entrypoint = Entrypoint(request, publish);
         foreach (var left in publish.LeftOut)
             report(SlimDiagnostic.Info("SLIM1103", left.File.RelativePath, Size(left.Size), left.Why));
 
-        var closure = ResolveClosure(request, publish, platform, report);
+        var (closure, needs) = ResolveClosure(request, publish, platform, report);
         ct.ThrowIfCancellationRequested();
-        var plan = RootfsPlanner.Plan(request, publish, closure);
+        var plan = RootfsPlanner.Plan(request, publish, closure, needs);
         var layers = LayerSplit.Split(plan, request.AssemblyName);
 
         var scratch = Path.Combine(Path.GetDirectoryName(request.ArchivePath)!, ".slimimage-" + Guid.NewGuid().ToString("N")[..12]);
@@ -45,7 +45,7 @@ public static class ImagePipeline
             var config = ImageConfigFactory.Create(request, platform, entrypoint, layers.Select(l => l.CreatedBy).ToList());
             var image = ImageBuilder.Build(config, blobs);
             var written = ImageArchive.Write(request.ArchivePath, image, request.Repository, request.Tags, request.Timestamp, ct);
-            report(SlimDiagnostic.Info("SLIM1101", Summary(request, written, plan)));
+            report(SlimDiagnostic.Info("SLIM1101", Summary(request, written, plan, publish.LeftOut)));
             return new ImageResult(written.Path, request.Repository, request.Tags, written.ManifestDigest.ToString(),
                 written.CompressedSize, written.UncompressedSize, written.LayerCount, plan);
         }
@@ -65,7 +65,7 @@ public static class ImagePipeline
         return [ImageRequest.AppDirectory + "/" + request.AssemblyName];
     }
 
-    private static ClosureResult ResolveClosure(ImageRequest request, PublishSelection publish, Platform platform, Action<SlimDiagnostic> report)
+    private static (ClosureResult, RuntimeNeeds) ResolveClosure(ImageRequest request, PublishSelection publish, Platform platform, Action<SlimDiagnostic> report)
     {
         var closureRequest = new ClosureRequest
         {
@@ -75,14 +75,14 @@ public static class ImagePipeline
             ExtraLibraryDirs = request.LibraryPaths,
             Target = platform.Elf,
         };
-        var needs = RuntimeDependencies.Find(request, publish, new LibraryResolver(closureRequest, report));
+        var needs = RuntimeDependencies.Find(request, publish, new LibraryResolver(closureRequest, report), report);
         var closure = new LibraryResolver(closureRequest with { ExtraSonames = needs.Sonames }, report).Resolve();
         closure.ThrowIfIncomplete();
-        RuntimeDependencies.Report(needs, closure, report);
-        return closure;
+        RuntimeDependencies.Report(needs, closure, request, report);
+        return (closure, needs);
     }
 
-    private static string Summary(ImageRequest request, ArchiveResult written, RootfsPlan plan)
+    private static string Summary(ImageRequest request, ArchiveResult written, RootfsPlan plan, IReadOnlyList<LeftOutFile> leftOut)
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture,
@@ -90,6 +90,8 @@ public static class ImagePipeline
             $"{Size(written.CompressedSize)} compressed, {Size(written.UncompressedSize)} uncompressed, {written.LayerCount} layer(s).");
         foreach (var host in plan.HostFiles)
             text.Append(CultureInfo.InvariantCulture, $"\n  {host.ImagePath} ({Size(host.Size)}) from {host.HostPath}: {host.Why}");
+        foreach (var left in leftOut)
+            text.Append(CultureInfo.InvariantCulture, $"\n  left out: {left.File.RelativePath} ({Size(left.Size)})");
         return text.ToString();
     }
 

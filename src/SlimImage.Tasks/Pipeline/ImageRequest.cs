@@ -40,6 +40,16 @@ public sealed record ImageRequest
     public string Sysroot { get; init; } = "/";
     public bool IncludeDebugSymbols { get; init; }
     public bool IncludeLttng { get; init; }
+    /// <summary>SlimImageTrimDiagnostics: leave out the debugger and dump support of the runtime.</summary>
+    public bool TrimDiagnostics { get; init; }
+    /// <summary>SlimImageOpenSsl: whether libssl, libcrypto and the CA bundle go in (auto: when the app can load them).</summary>
+    public Runtime.OpenSslMode OpenSsl { get; init; } = Runtime.OpenSslMode.Auto;
+    /// <summary>SlimImageCaCertificate: host PEM files whose certificates are appended to the image's CA bundle.</summary>
+    public IReadOnlyList<string> CaCertificates { get; init; } = [];
+    /// <summary>SlimImageTimeZoneData: the build machine's zoneinfo database goes in.</summary>
+    public bool TimeZoneData { get; init; }
+    /// <summary>SlimImageKerberos: libgssapi_krb5 and its closure go in (Negotiate authentication).</summary>
+    public bool Kerberos { get; init; }
     /// <summary>The one timestamp of every entry and of <c>created</c>: SOURCE_DATE_EPOCH, else the Unix epoch.</summary>
     public DateTimeOffset Timestamp { get; init; } = DateTimeOffset.UnixEpoch;
     public string? SourceRevision { get; init; }

@@ -15,7 +15,7 @@ public sealed record LeftOutFile(PublishFile File, long Size, string Why);
 public sealed record PublishSelection(IReadOnlyList<PublishFile> Kept, IReadOnlyList<LeftOutFile> LeftOut);
 
 /// <summary>Options that decide which publish files the image holds.</summary>
-public sealed record PublishOptions(bool IncludeDebugSymbols, bool IncludeLttng);
+public sealed record PublishOptions(bool IncludeDebugSymbols, bool IncludeLttng, bool TrimDiagnostics = false);
 
 /// <summary>
 /// Chooses the publish files the image holds: everything, except what the app never loads at run time.
@@ -25,6 +25,13 @@ public static class PublishOutput
     // libcoreclr dlopens this LTTng trace provider from its own folder and ignores a failure
     // (src/coreclr/pal/src/misc/tracepointprovider.cpp); it needs liblttng-ust.so.0, which most hosts lack.
     public const string LttngProvider = "libcoreclrtraceptprovider.so";
+
+    /// <summary>
+    /// Debugger and dump support, loaded only by a debugger (libmscordbi, the DAC libmscordaccore) or started on a crash
+    /// when DOTNET_DbgEnableMiniDump is set (createdump); SlimImageTrimDiagnostics=true leaves them out.
+    /// </summary>
+    public static readonly IReadOnlySet<string> DiagnosticsFiles =
+        new HashSet<string>(StringComparer.Ordinal) { "libmscordaccore.so", "libmscordbi.so", "createdump" };
 
     public static PublishSelection Select(IEnumerable<PublishFile> files, PublishOptions options)
     {
@@ -51,6 +58,8 @@ public static class PublishOutput
             return "Debug symbols are not needed to run; set SlimImageIncludeDebugSymbols=true to keep them.";
         if (!options.IncludeLttng && name == LttngProvider)
             return "The runtime skips the LTTng trace provider when it is absent (it needs liblttng-ust); set SlimImageLttng=true to keep it.";
+        if (options.TrimDiagnostics && file.RelativePath == name && DiagnosticsFiles.Contains(name))
+            return "SlimImageTrimDiagnostics=true: no debugger can attach and no crash dump can be written (createdump, dotnet-dump collect); unset it to keep them.";
         return null;
     }
 

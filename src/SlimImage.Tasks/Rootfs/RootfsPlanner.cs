@@ -2,6 +2,7 @@ using SlimImage.Closure;
 using SlimImage.FileSystem;
 using SlimImage.Pipeline;
 using SlimImage.Publish;
+using SlimImage.Runtime;
 
 namespace SlimImage.Rootfs;
 
@@ -28,7 +29,7 @@ public sealed class RootfsPlanner
 
     public RootfsPlanner(string sysroot) => this.sysroot = sysroot;
 
-    public static RootfsPlan Plan(ImageRequest request, PublishSelection publish, ClosureResult closure)
+    public static RootfsPlan Plan(ImageRequest request, PublishSelection publish, ClosureResult closure, RuntimeNeeds? needs = null)
     {
         var planner = new RootfsPlanner(request.Sysroot);
         foreach (var entry in EtcFiles.Entries())
@@ -45,6 +46,10 @@ public sealed class RootfsPlanner
             planner.AddLibrary(library, defaultDir);
         foreach (var extra in request.Files)
             planner.AddUserFile(extra);
+        // After the user's files, so that a SlimImageFile at the same path (their own CA bundle) wins.
+        foreach (var set in needs?.DataSets ?? [])
+            if (set.Entries.Count(e => planner.entries.TryAdd(e.Path, e)) > 0)
+                planner.hostFiles.Add(new HostFileUse(set.ImagePath, set.HostPath, set.Size, set.Why));
         return new RootfsPlan(planner.entries.Values.ToList(), planner.hostFiles);
     }
 

@@ -71,6 +71,21 @@ public sealed partial class CreateSlimImage
     /// <summary>SlimImageLttng: keep the LTTng trace provider (needs liblttng-ust).</summary>
     public bool IncludeLttng { get; set; }
 
+    /// <summary>SlimImageTrimDiagnostics: leave out libmscordaccore.so, libmscordbi.so and createdump.</summary>
+    public bool TrimDiagnostics { get; set; }
+
+    /// <summary>SlimImageOpenSsl: <c>auto</c> (default), <c>true</c> or <c>false</c>.</summary>
+    public string? OpenSsl { get; set; }
+
+    /// <summary>SlimImageCaCertificate items: PEM files appended to the image's CA bundle, e.g. <c>certs/corp-root.pem</c>.</summary>
+    public ITaskItem[] CaCertificates { get; set; } = [];
+
+    /// <summary>SlimImageTimeZoneData: add the build machine's /usr/share/zoneinfo.</summary>
+    public bool TimeZoneData { get; set; }
+
+    /// <summary>SlimImageKerberos: add libgssapi_krb5.so.2 and its closure.</summary>
+    public bool Kerberos { get; set; }
+
     /// <summary>SOURCE_DATE_EPOCH: seconds since 1970 for every timestamp; empty gives 1970-01-01.</summary>
     public string? SourceDateEpoch { get; set; }
 

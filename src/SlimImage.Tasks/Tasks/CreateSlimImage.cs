@@ -78,6 +78,11 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         Sysroot = string.IsNullOrWhiteSpace(Sysroot) ? "/" : Path.GetFullPath(Sysroot.Trim()),
         IncludeDebugSymbols = IncludeDebugSymbols,
         IncludeLttng = IncludeLttng,
+        TrimDiagnostics = TrimDiagnostics,
+        OpenSsl = Runtime.RuntimeOptions.ParseOpenSsl(OpenSsl),
+        CaCertificates = CaCertificates.Select(FullPath).ToList(),
+        TimeZoneData = TimeZoneData,
+        Kerberos = Kerberos,
         Timestamp = RequestValidator.ParseSourceDateEpoch(SourceDateEpoch),
         SourceRevision = NullIfEmpty(SourceRevision),
         SourceRepositoryUrl = NullIfEmpty(SourceRepositoryUrl),
@@ -115,6 +120,13 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         item.SetMetadata("CompressedSize", result.CompressedSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         item.SetMetadata("UncompressedSize", result.UncompressedSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return item;
+    }
+
+    // MSBuild's FullPath is relative to the project that declared the item, not to the build's working directory.
+    private static string FullPath(ITaskItem item)
+    {
+        var full = item.GetMetadata("FullPath");
+        return string.IsNullOrEmpty(full) ? Path.GetFullPath(item.ItemSpec) : full;
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

@@ -42,6 +42,9 @@ public class PublishTests
         Assert.Contains(files.Values, f => f.Path.EndsWith("/libc.so.6"));
         Assert.DoesNotContain(files.Keys, p => p.EndsWith(".dbg") || p.EndsWith(".pdb"));
         Assert.DoesNotContain(files.Keys, p => p.Contains("libicu") || p.Contains("libstdc++"));
+        // No crypto in the app: the binary does not link the OpenSSL shim, so no libssl, libcrypto or CA bundle.
+        Assert.DoesNotContain(files.Keys, p => p.Contains("libssl") || p.Contains("libcrypto") || p.StartsWith("/etc/ssl"));
+        Assert.DoesNotContain("SLIM1203", publish.Output);
         Assert.Equal(0x1FF | 0x200, files["/tmp"].Mode); // 1777
         Assert.Equal(1654, files["/home/app"].Uid);
         Assert.Contains("app:x:1654:1654:", System.Text.Encoding.ASCII.GetString(files["/etc/passwd"].Content!));
@@ -96,8 +99,9 @@ public class PublishTests
                     new XElement("Message", new XAttribute("Importance", "high"),
                         new XAttribute("Text", "ARCHIVE=@(SlimImageArchive)|%(SlimImageArchive.ManifestDigest)|%(SlimImageArchive.Tags)|%(SlimImageArchive.CompressedSize)"))),
             ]);
-        var publish = project.Publish("-r", "linux-x64", "--self-contained", "-p:SlimImage=true").EnsureSuccess();
+        var publish = project.Publish("-r", "linux-x64", "--self-contained", "-p:SlimImage=true", "-p:SlimImageOpenSsl=false").EnsureSuccess();
         Assert.Contains("SLIM1103", publish.Output); // what was left out is said
+        Assert.Matches(@"left out: libcoreclrtraceptprovider\.so \([0-9.]+ KB\)", publish.Output); // and in the summary
         var reported = Regex.Match(publish.Output, @"ARCHIVE=([^|\r\n]+)\|(sha256:[0-9a-f]{64})\|([^|]+)\|(\d+)");
         Assert.True(reported.Success, "the SlimImageArchive item was not output:\n" + publish.Output);
         var archive = reported.Groups[1].Value.Trim();
@@ -126,6 +130,10 @@ public class PublishTests
         Assert.True(files.ContainsKey("/app/libcoreclr.so"));
         Assert.True(files.ContainsKey("/app/System.Private.CoreLib.dll"));
         Assert.False(files.ContainsKey("/app/libcoreclrtraceptprovider.so"));
+        Assert.True(files.ContainsKey("/app/libmscordaccore.so")); // debugger support stays unless SlimImageTrimDiagnostics
+        // Invariant: no ICU. SlimImageOpenSsl=false: no OpenSSL and no CA bundle, although the shim is there.
+        Assert.True(files.ContainsKey("/app/libSystem.Security.Cryptography.Native.OpenSsl.so"));
+        Assert.DoesNotContain(files.Keys, p => p.Contains("libicu") || p.Contains("libssl") || p.Contains("libcrypto") || p.StartsWith("/etc/ssl"));
         Assert.DoesNotContain(files.Keys, p => p.EndsWith(".pdb"));
         // libcoreclr and friends need the C++ runtime from the host.
         Assert.Contains(files.Keys, p => p.Contains("libstdc++.so.6"));

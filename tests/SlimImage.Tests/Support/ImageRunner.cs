@@ -11,11 +11,13 @@ public sealed record ImageRun(int ExitCode, string Output, string RootFs, int Ui
 /// archive (verifying digests), umoci unpacks it and turns its config into a runtime spec (argv, env, cwd and
 /// the uid/gid resolved through the image's own /etc/passwd), and the process runs chrooted into that root in
 /// new mount, pid, net, ipc and uts namespaces, with only /proc and /dev from the host. Nothing of the host's
-/// /lib or /usr is visible to it.
+/// /lib or /usr is visible to it. <c>shareNetwork</c> keeps the host's network namespace (as <c>--network host</c>
+/// does), so the app can reach a server the test runs on 127.0.0.1.
 /// </summary>
 public static class ImageRunner
 {
-    public static ImageRun Run(string archive, IReadOnlyList<string>? args = null, string? entrypoint = null, int timeoutSeconds = 120)
+    public static ImageRun Run(string archive, IReadOnlyList<string>? args = null, string? entrypoint = null, int timeoutSeconds = 120,
+        bool shareNetwork = false)
     {
         foreach (var tool in new[] { "skopeo", "umoci", "unshare" })
             Repo.RequireTool(tool);
@@ -62,7 +64,8 @@ public static class ImageRunner
             mount --rbind /dev "$root/dev"
             exec "$@"
             """;
-        List<string> command = ["--mount", "--pid", "--fork", "--net", "--ipc", "--uts", "/bin/bash", "-c", script, "runner", root,
+        List<string> command = ["--mount", "--pid", "--fork", .. shareNetwork ? Array.Empty<string>() : ["--net"], "--ipc", "--uts",
+            "/bin/bash", "-c", script, "runner", root,
             "env", "-i", .. env, "unshare", $"--root={root}", $"--wd={cwd}", "--setgid", gid.ToString(), "--setuid", uid.ToString(), "--", .. argv];
         var result = Repo.Run("unshare", command, work, timeoutSeconds: timeoutSeconds);
         return new ImageRun(result.ExitCode, result.Output, root, uid, gid, argv);

@@ -24,11 +24,12 @@ public sealed class TestProject
 
     /// <summary>
     /// A console app. <paramref name="properties"/> go into the project's first PropertyGroup,
-    /// <paramref name="items"/> are raw XML elements for an ItemGroup.
+    /// <paramref name="items"/> are raw XML elements for an ItemGroup; <paramref name="sdk"/> is the project SDK
+    /// (<c>Microsoft.NET.Sdk.Web</c> for ASP.NET Core).
     /// </summary>
     public static TestProject Create(string name, string program, ReferenceForm form = ReferenceForm.PackageReference,
         IReadOnlyDictionary<string, string>? properties = null, IEnumerable<XElement>? items = null,
-        IEnumerable<XElement>? targets = null)
+        IEnumerable<XElement>? targets = null, string sdk = "Microsoft.NET.Sdk")
     {
         var feed = PackageFeed.Shared;
         var dir = Repo.NewTempDir(name.ToLowerInvariant());
@@ -39,7 +40,7 @@ public sealed class TestProject
             new XElement("Nullable", "enable"));
         foreach (var (k, v) in properties ?? new Dictionary<string, string>())
             props.Add(new XElement(k, v));
-        var project = new XElement("Project", new XAttribute("Sdk", "Microsoft.NET.Sdk"), props);
+        var project = new XElement("Project", new XAttribute("Sdk", sdk), props);
         if (form == ReferenceForm.Sdk)
             project.AddFirst(new XElement("Sdk", new XAttribute("Name", "SlimImage.Sdk"), new XAttribute("Version", feed.Version)));
         else

@@ -1,0 +1,166 @@
+using System.Reflection.Metadata;
+using System.Reflection.Metadata.Ecma335;
+using System.Reflection.PortableExecutable;
+using System.Text;
+using SlimImage.Publish;
+
+namespace SlimImage.Runtime;
+
+/// <summary>Whether the app can load OpenSSL, why, and the sonames its loader would try, in order.</summary>
+public sealed record OpenSslUse(bool Loads, string Reason, IReadOnlyList<string> ProbeOrder);
+
+/// <summary>
+/// Finds out from the publish output itself whether the app can load OpenSSL. .NET reaches OpenSSL only through
+/// its crypto shim, System.Security.Cryptography.Native.OpenSsl, which dlopens libssl (opensslshim.c):
+/// <list type="bullet">
+/// <item>self-contained: the shim is a file of the publish output, loaded when a managed assembly P/Invokes it, so
+/// the signal is an assembly whose metadata imports the shim's module (a trimmed app without crypto has none);</item>
+/// <item>NativeAOT: the shim is linked into the binary only when the app calls it (DirectPInvoke of a static
+/// archive), and then the binary holds the sonames the shim dlopens as strings.</item>
+/// </list>
+/// </summary>
+public static class OpenSslDetection
+{
+    /// <summary>The crypto shim's module name, as DllImport names it (Interop.Libraries.CryptoNative).</summary>
+    public const string ShimModule = "libSystem.Security.Cryptography.Native.OpenSsl";
+    public const string ShimFile = ShimModule + ".so";
+
+    /// <summary>
+    /// The shim's probe order after the DOTNET_OPENSSL_VERSION_OVERRIDE (CLR_ before .NET 10) version: OpenSSL 3
+    /// first, then the 1.x names distributions used (opensslshim.c, OpenLibraryOnce).
+    /// </summary>
+    public static readonly IReadOnlyList<string> StandardProbeOrder =
+        ["libssl.so.3", "libssl.so.1.1", "libssl.so.1.0.2", "libssl.so.1.0.0", "libssl.so.10"];
+
+    public static OpenSslUse Detect(PublishSelection publish)
+    {
+        var shim = publish.Kept.FirstOrDefault(f => Path.GetFileName(f.RelativePath) == ShimFile);
+        if (shim != null)
+        {
+            var probes = ProbeNamesIn(shim.HostPath);
+            var order = probes.Count > 0 ? probes : StandardProbeOrder;
+            var managed = publish.Kept.Where(f => f.RelativePath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)).ToList();
+            var importers = managed.Where(f => ImportsShim(f.HostPath)).Select(f => f.RelativePath).ToList();
+            if (importers.Count > 0)
+                return new OpenSslUse(true, $"{Describe(importers)} P/Invoke{(importers.Count == 1 ? "s" : "")} {ShimFile}", order);
+            if (!managed.Any(f => HasMetadata(f.HostPath)))
+                return new OpenSslUse(true, $"the publish output has {ShimFile} and its assemblies are bundled into a single file", order);
+            return new OpenSslUse(false, $"no assembly of the publish output P/Invokes {ShimFile} (trimmed away)", order);
+        }
+
+        // NativeAOT (or a NuGet library that dlopens OpenSSL itself): an ELF file naming the sonames.
+        foreach (var file in publish.Kept)
+        {
+            if (!IsElf(file.HostPath)) continue;
+            var probes = ProbeNamesIn(file.HostPath);
+            if (probes.Count > 0)
+                return new OpenSslUse(true, $"{file.RelativePath} dlopens {string.Join(", ", probes)}", probes);
+        }
+        return new OpenSslUse(false, "no file of the publish output loads OpenSSL (the NativeAOT binary does not link the crypto shim)",
+            StandardProbeOrder);
+    }
+
+    /// <summary>Which of <see cref="StandardProbeOrder"/> the file holds as C strings, in probe order.</summary>
+    public static IReadOnlyList<string> ProbeNamesIn(string hostPath)
+    {
+        // Read in chunks that overlap by more than the longest name: a NuGet native library can be hundreds of MB.
+        const int overlap = 64;
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            using var stream = File.OpenRead(hostPath);
+            var buffer = new byte[1 << 20];
+            var carry = 0;
+            for (var first = true; ; first = false)
+            {
+                var read = stream.Read(buffer, carry, buffer.Length - carry);
+                if (read == 0) break;
+                var chunk = buffer.AsSpan(0, carry + read);
+                foreach (var name in StandardProbeOrder)
+                    if (!found.Contains(name) && ContainsCString(chunk, name, startIsBoundary: first)) found.Add(name);
+                carry = Math.Min(overlap, chunk.Length);
+                chunk[^carry..].CopyTo(buffer);
+            }
+        }
+        catch (IOException)
+        {
+            return [];
+        }
+        return StandardProbeOrder.Where(found.Contains).ToList();
+    }
+
+    /// <summary>
+    /// True when <paramref name="text"/> occurs NUL-terminated and not as the tail of a longer name. A match at offset
+    /// 0 counts only when <paramref name="startIsBoundary"/> (the data starts the file).
+    /// </summary>
+    internal static bool ContainsCString(ReadOnlySpan<byte> data, string text, bool startIsBoundary = true)
+    {
+        var needle = Encoding.ASCII.GetBytes(text + "\0");
+        var offset = 0;
+        while (true)
+        {
+            var at = data[offset..].IndexOf(needle);
+            if (at < 0) return false;
+            var start = offset + at;
+            if (start == 0 ? startIsBoundary : !IsNameChar(data[start - 1])) return true;
+            offset = start + 1;
+        }
+    }
+
+    private static bool IsNameChar(byte b) => char.IsAsciiLetterOrDigit((char)b) || b is (byte)'.' or (byte)'_' or (byte)'-';
+
+    /// <summary>True when the assembly's metadata has a module reference to the shim (its P/Invokes name it).</summary>
+    public static bool ImportsShim(string hostPath)
+    {
+        try
+        {
+            using var stream = File.OpenRead(hostPath);
+            using var pe = new PEReader(stream);
+            if (!pe.HasMetadata) return false;
+            var metadata = pe.GetMetadataReader();
+            for (var row = 1; row <= metadata.GetTableRowCount(TableIndex.ModuleRef); row++)
+            {
+                var name = metadata.GetString(metadata.GetModuleReference(MetadataTokens.ModuleReferenceHandle(row)).Name);
+                if (name == ShimModule || name == ShimFile) return true;
+            }
+            return false;
+        }
+        catch (Exception e) when (e is BadImageFormatException or IOException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static bool HasMetadata(string hostPath)
+    {
+        try
+        {
+            using var stream = File.OpenRead(hostPath);
+            using var pe = new PEReader(stream);
+            return pe.HasMetadata;
+        }
+        catch (Exception e) when (e is BadImageFormatException or IOException)
+        {
+            return false;
+        }
+    }
+
+    private static bool IsElf(string hostPath)
+    {
+        try
+        {
+            using var stream = File.OpenRead(hostPath);
+            Span<byte> magic = stackalloc byte[4];
+            return stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && magic.SequenceEqual(ElfMagic);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private static ReadOnlySpan<byte> ElfMagic => [0x7F, (byte)'E', (byte)'L', (byte)'F'];
+
+    private static string Describe(IReadOnlyList<string> names) =>
+        names.Count <= 3 ? string.Join(", ", names) : string.Join(", ", names.Take(3)) + $" and {names.Count - 3} more";
+}
