@@ -73,7 +73,7 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         Environment = EnvironmentVariables.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value"))).ToList(),
         Labels = Labels.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value"))).ToList(),
         Ports = Ports.Select(i => RequestValidator.ParsePort(i.ItemSpec, i.GetMetadata("Type"))).ToList(),
-        Files = Files.Select(i => new ExtraFile(Path.GetFullPath(i.ItemSpec), i.GetMetadata("DestinationPath"))).ToList(),
+        Files = Files.Select(i => new ExtraFile(FullPath(i), i.GetMetadata("DestinationPath"))).ToList(),
         LibraryPaths = LibraryPaths.Where(p => p.Trim().Length > 0).Select(p => Path.GetFullPath(p.Trim())).ToList(),
         Sysroot = string.IsNullOrWhiteSpace(Sysroot) ? "/" : Path.GetFullPath(Sysroot.Trim()),
         IncludeDebugSymbols = IncludeDebugSymbols,
