@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SlimImage.Base;
 using SlimImage.Closure;
 using SlimImage.Diagnostics;
 using SlimImage.Image;
@@ -24,8 +25,6 @@ public static class ImagePipeline
 {
     public static ImageResult Run(ImageRequest request, Action<SlimDiagnostic> report, CancellationToken ct)
     {
-        if (!string.Equals(request.Base, "scratch", StringComparison.OrdinalIgnoreCase))
-            throw new SlimException("SLIM1003", request.Base);
         var platform = Platform.FromRuntimeIdentifier(request.RuntimeIdentifier);
 
         var publish = PublishOutput.Select(request.PublishFiles, new PublishOptions(request.IncludeDebugSymbols, request.IncludeLttng));
@@ -33,16 +32,21 @@ public static class ImagePipeline
         foreach (var left in publish.LeftOut)
             report(SlimDiagnostic.Info("SLIM1103", left.File.RelativePath, Size(left.Size), left.Why));
 
-        var closure = ResolveClosure(request, publish, platform, report);
-        ct.ThrowIfCancellationRequested();
-        var plan = RootfsPlanner.Plan(request, publish, closure);
-        var layers = LayerSplit.Split(plan, request.AssemblyName);
-
         var scratch = Path.Combine(Path.GetDirectoryName(request.ArchivePath)!, ".slimimage-" + Guid.NewGuid().ToString("N")[..12]);
         try
         {
-            var blobs = layers.Select(l => LayerWriter.Write(l.Entries, new LayerOptions(request.Timestamp, scratch), ct)).ToList();
+            var baseImage = BaseLoader.Load(request, platform, scratch, report, ct);
+            var inBase = new List<string>();
+            var closure = BaseOverlay.WithoutBaseLibraries(ResolveClosure(request, publish, platform, baseImage.ClosureInputs, report), baseImage.Files, inBase);
+            ct.ThrowIfCancellationRequested();
+            var plan = BaseOverlay.Apply(RootfsPlanner.Plan(request, publish, closure), baseImage.Files, request.User, inBase);
+            if (inBase.Count > 0)
+                report(SlimDiagnostic.Info("SLIM3506", baseImage.Name, string.Join(", ", inBase.Distinct().Order(StringComparer.Ordinal))));
+            var layers = LayerSplit.Split(plan, request.AssemblyName, request.Layering);
+
+            var blobs = baseImage.Layers.Concat(layers.Select(l => LayerWriter.Write(l.Entries, new LayerOptions(request.Timestamp, scratch), ct))).ToList();
             var config = ImageConfigFactory.Create(request, platform, entrypoint, layers.Select(l => l.CreatedBy).ToList());
+            config = ConfigMerge.Merge(config, baseImage, request.Environment.Any(e => e.Key == "PATH") ? new HashSet<string>() : new HashSet<string> { "PATH" });
             var image = ImageBuilder.Build(config, blobs);
             var written = ImageArchive.Write(request.ArchivePath, image, request.Repository, request.Tags, request.Timestamp, ct);
             report(SlimDiagnostic.Info("SLIM1101", Summary(request, written, plan)));
@@ -65,13 +69,14 @@ public static class ImagePipeline
         return [ImageRequest.AppDirectory + "/" + request.AssemblyName];
     }
 
-    private static ClosureResult ResolveClosure(ImageRequest request, PublishSelection publish, Platform platform, Action<SlimDiagnostic> report)
+    private static ClosureResult ResolveClosure(ImageRequest request, PublishSelection publish, Platform platform,
+        IReadOnlyList<string> baseInputs, Action<SlimDiagnostic> report)
     {
         var closureRequest = new ClosureRequest
         {
             Sysroot = request.Sysroot,
             PublishDir = request.PublishDirectory,
-            Inputs = publish.Kept.Select(f => f.HostPath).ToList(),
+            Inputs = publish.Kept.Select(f => f.HostPath).Concat(baseInputs).ToList(),
             ExtraLibraryDirs = request.LibraryPaths,
             Target = platform.Elf,
         };
