@@ -95,7 +95,7 @@ public static class BaseLayers
                 _ => file,
             };
             using var hashing = new HashingReadStream(data);
-            using (var reader = new TarReader(hashing, leaveOpen: true))
+            using (var reader = new TarReader(new EndPaddingStream(hashing), leaveOpen: true))
             {
                 while (reader.GetNextEntry() is { } entry)
                 {
@@ -140,6 +140,42 @@ public static class BaseLayers
         MediaTypes.LayerZstd => ".tar.zst",
         _ => ".tar",
     };
+
+    /// <summary>
+    /// umoci (0.4) ends its layers right after the last file's data, without the padding to 512 bytes or the two zero
+    /// blocks that close a tar; Go's tar reader, and so every runtime, takes that. This supplies those missing zeros
+    /// to System.Formats.Tar, which would not, without changing what is hashed below it.
+    /// </summary>
+    private sealed class EndPaddingStream(Stream inner) : Stream
+    {
+        private int padding = -1;
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (padding < 0)
+            {
+                var n = inner.Read(buffer);
+                if (n > 0 || buffer.Length == 0) return n;
+                padding = 3 * 512;
+            }
+            var z = Math.Min(padding, buffer.Length);
+            buffer[..z].Clear();
+            padding -= z;
+            return z;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 
     /// <summary>Hashes and counts what is read through it.</summary>
     private sealed class HashingReadStream(Stream inner) : Stream
