@@ -71,9 +71,31 @@ public sealed class BaseFileSystem
     /// <summary>
     /// Where <paramref name="path"/> leads in the base, following its symbolic links as the kernel would (absolute
     /// targets from the image root, at most 40 links); the final component is followed too unless
-    /// <paramref name="followLast"/> is false. Null when some component is missing.
+    /// <paramref name="followLast"/> is false. Null when it does not exist.
     /// </summary>
     public BaseEntry? Resolve(string path, bool followLast = true)
+    {
+        var walk = Walk(path, followLast);
+        return walk.Broken ? null : walk.Entry;
+    }
+
+    /// <summary>
+    /// The path <paramref name="path"/> really names in the base: its folders resolved through the base's links
+    /// (the last component as it is). "/lib/x.so" is "/usr/lib/x.so" in a base where /lib -> usr/lib.
+    /// </summary>
+    public string RealParentPath(string path)
+    {
+        var slash = path.LastIndexOf('/');
+        if (slash <= 0) return path;
+        var dir = Walk(path[..slash], followLast: true);
+        return dir.Broken || dir.Entry is { Kind: not EntryKind.Directory } ? path : dir.Path + path[slash..];
+    }
+
+    /// <summary>
+    /// Follows <paramref name="path"/> through the base. A folder with no entry of its own, only implied by what is
+    /// below it, is a folder all the same; a missing component ends nothing: the rest is taken as it is.
+    /// </summary>
+    private (string Path, BaseEntry? Entry, bool Broken) Walk(string path, bool followLast)
     {
         var parts = new Queue<string>(path.Split('/', StringSplitOptions.RemoveEmptyEntries));
         var current = new List<string>();
@@ -90,32 +112,20 @@ public sealed class BaseFileSystem
             }
             current.Add(part);
             entry = entries.GetValueOrDefault("/" + string.Join('/', current));
-            if (entry == null) return null;
-            if (entry.Kind == EntryKind.Symlink && (parts.Count > 0 || followLast))
+            if (entry?.Kind == EntryKind.Symlink && (parts.Count > 0 || followLast))
             {
-                if (++hops > 40) return null;
+                if (++hops > 40) return (path, null, true);
                 current.RemoveAt(current.Count - 1);
                 if (entry.LinkTarget!.StartsWith('/')) current.Clear();
                 parts = new Queue<string>(entry.LinkTarget.Split('/', StringSplitOptions.RemoveEmptyEntries).Concat(parts));
+                entry = null;
             }
-            else if (entry.Kind != EntryKind.Directory && parts.Count > 0)
+            else if (entry != null && entry.Kind != EntryKind.Directory && parts.Count > 0)
             {
-                return null;
+                return (path, null, true);
             }
         }
-        return entry;
-    }
-
-    /// <summary>
-    /// The path <paramref name="path"/> really names in the base: its folders resolved through the base's links
-    /// (the last component as it is). "/lib/x.so" is "/usr/lib/x.so" in a base where /lib -> usr/lib.
-    /// </summary>
-    public string RealParentPath(string path)
-    {
-        var slash = path.LastIndexOf('/');
-        if (slash <= 0) return path;
-        var dir = Resolve(path[..slash]);
-        return dir is { Kind: EntryKind.Directory } ? dir.Path + path[slash..] : path;
+        return ("/" + string.Join('/', current), entry, false);
     }
 
     private void RemoveBelow(string dir, bool keepThisLayer)

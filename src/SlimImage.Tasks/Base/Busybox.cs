@@ -84,13 +84,13 @@ public static partial class Busybox
     internal static IReadOnlyList<string> Applets(ReadOnlySpan<byte> binary)
     {
         IReadOnlyList<string> best = [];
-        // Every table candidate starts after a NUL; the real one is the longest sorted run of applet-like names.
-        foreach (var start in new[] { "\0[\0[[\0"u8.ToArray(), "\0[\0"u8.ToArray(), "\0ash\0"u8.ToArray(), "\0acpid\0"u8.ToArray() })
+        // The real table is the longest sorted run of applet-like names at one of these starts.
+        foreach (var start in new[] { "[\0[[\0"u8.ToArray(), "\0[\0"u8.ToArray(), "\0ash\0"u8.ToArray(), "\0acpid\0"u8.ToArray() })
         {
-            var at = binary.IndexOf(start);
-            while (at >= 0)
+            var skip = start[0] == 0 ? 1 : 0;
+            for (var at = binary.IndexOf(start); at >= 0;)
             {
-                var names = ReadRun(binary[(at + 1)..]);
+                var names = ReadRun(binary[(at + skip)..]);
                 if (names.Count > best.Count) best = names;
                 var next = binary[(at + 1)..].IndexOf(start);
                 at = next < 0 ? -1 : at + 1 + next;
