@@ -75,9 +75,14 @@ internal sealed class ArchiveFiles
     public byte[]? Json(string name) => json.GetValueOrDefault(Resolve(name));
 
     /// <summary>The JSON blob of a digest in an OCI layout, checked against its digest. Throws SLIM3503.</summary>
-    public byte[] JsonBlob(Descriptor d)
+    public byte[] JsonBlob(Descriptor d) =>
+        TryJsonBlob(d) ?? throw new SlimException("SLIM3503", Path, d.Digest, "is missing");
+
+    /// <summary>As <see cref="JsonBlob"/>, but null when the archive lacks it.</summary>
+    public byte[]? TryJsonBlob(Descriptor d)
     {
-        var bytes = Json(BlobName(d.Digest)) ?? throw new SlimException("SLIM3503", Path, d.Digest, "is missing");
+        var bytes = Json(BlobName(d.Digest));
+        if (bytes == null) return null;
         if (Digest.Of(bytes) != d.Digest || (d.Size >= 0 && bytes.Length != d.Size))
             throw new SlimException("SLIM3503", Path, d.Digest, "does not match its digest or size");
         return bytes;

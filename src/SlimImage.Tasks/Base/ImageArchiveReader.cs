@@ -49,7 +49,10 @@ public static class ImageArchiveReader
             foreach (var d in idx.GetProperty("manifests").EnumerateArray())
             {
                 var descriptor = ReadDescriptor(d);
-                var body = JsonDocument.Parse(files.JsonBlob(descriptor)).RootElement.Clone();
+                // docker save keeps the whole index of a multi-platform image but only the blobs of the platform it
+                // pulled: an entry whose manifest or config is not in the archive is not a candidate.
+                if (files.TryJsonBlob(descriptor) is not { } manifestBytes) continue;
+                var body = JsonDocument.Parse(manifestBytes).RootElement.Clone();
                 var type = descriptor.MediaType.Length > 0 ? descriptor.MediaType : Str(body, "mediaType") ?? "";
                 var tag = d.TryGetProperty("annotations", out var a) ? Str(a, "org.opencontainers.image.ref.name") : null;
                 var at = tag == null ? where : $"{where} ({tag})";
@@ -62,7 +65,7 @@ public static class ImageArchiveReader
                     continue; // an artifact or attestation, not an image
                 if (candidates.Any(c => c.Manifest.Digest == descriptor.Digest)) continue;
                 var configDescriptor = ReadDescriptor(body.GetProperty("config"));
-                var configBytes = files.JsonBlob(configDescriptor);
+                if (files.TryJsonBlob(configDescriptor) is not { } configBytes) continue;
                 candidates.Add((descriptor, at, body, BaseConfig.Parse(configBytes), configBytes));
             }
         }

@@ -99,6 +99,21 @@ public class BaseArchiveTests : IDisposable
         Assert.Contains("linux/arm/v7", none.Message);
         Assert.Contains("linux/amd64, linux/arm64", none.Message);
 
+        // docker save of a multi-platform image keeps the whole index but only its own platform's blobs.
+        using (var index = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(b.Layout, "index.json"))))
+        {
+            var armManifest = index.RootElement.GetProperty("manifests").EnumerateArray()
+                .Single(m => m.GetProperty("annotations").GetProperty("org.opencontainers.image.ref.name").GetString() == "arm")
+                .GetProperty("digest").GetString()!;
+            var partial = dir.Combine("partial");
+            Repo.Run("cp", ["-a", b.Layout, partial]).EnsureSuccess();
+            File.Delete(Path.Combine(partial, "blobs", "sha256", armManifest[7..]));
+            var partialTar = dir.Combine("partial.tar");
+            TarFile.CreateFromDirectory(partial, partialTar, includeBaseDirectory: false);
+            Assert.Equal(b.DiffIds, Load(partialTar, dir.Combine("s2")).Layers.Select(l => l.DiffId.ToString()));
+            Assert.Equal("SLIM3501", Assert.Throws<SlimException>(() => ImageArchiveReader.Read(partialTar, Platform.FromRuntimeIdentifier("linux-arm64"))).Code);
+        }
+
         Repo.Run("umoci", ["config", "--image", b.Layout + ":base", "--tag", "other", "--config.env", "X=1"]).EnsureSuccess();
         var two = dir.Combine("two.tar");
         TarFile.CreateFromDirectory(b.Layout, two, includeBaseDirectory: false);
