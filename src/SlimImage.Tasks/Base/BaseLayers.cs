@@ -19,9 +19,6 @@ public sealed record LoadedBase(string Name, IReadOnlyList<LayerBlob> Layers, IR
     BaseConfig Config, BaseFileSystem Files, IReadOnlyList<string> ClosureInputs)
 {
     public static LoadedBase Scratch => new("scratch", [], [], BaseConfig.Empty, BaseFileSystem.Empty, []);
-
-    /// <summary>True when the base has layers or a config SlimImage must respect.</summary>
-    public bool IsScratch => Layers.Count == 0;
 }
 
 /// <summary>

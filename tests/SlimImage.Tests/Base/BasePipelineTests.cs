@@ -60,6 +60,9 @@ public class BasePipelineTests
         using var dir = new ScratchDir();
         var (result, _) = Run(Request(dir, "busybox"));
         var view = ArchiveValidator.Validate(result.ArchivePath);
+        var bytes = File.ReadAllBytes(result.ArchivePath);
+        Run(Request(dir, "busybox"));
+        Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(result.ArchivePath)), "the same inputs must give the same archive");
 
         // busybox, build machine files, runtime, package, app: in that order.
         Assert.Equal(5, view.Layers.Count);
