@@ -36,18 +36,16 @@ public static class ImagePipeline
         try
         {
             var baseImage = BaseLoader.Load(request, platform, scratch, report, ct);
-            var inBase = new List<string>();
-            var closure = BaseOverlay.WithoutBaseLibraries(ResolveClosure(request, publish, platform, baseImage.ClosureInputs, report), baseImage.Files, inBase);
+            var plan = PlanOnBase(request, publish, platform, baseImage, report);
             ct.ThrowIfCancellationRequested();
-            var plan = BaseOverlay.Apply(RootfsPlanner.Plan(request, publish, closure), baseImage.Files, request.User, inBase);
-            if (inBase.Count > 0)
-                report(SlimDiagnostic.Info("SLIM3506", baseImage.Name, string.Join(", ", inBase.Distinct().Order(StringComparer.Ordinal))));
             var layers = LayerSplit.Split(plan, request.AssemblyName, request.Layering);
 
-            var blobs = baseImage.Layers.Concat(layers.Select(l => LayerWriter.Write(l.Entries, new LayerOptions(request.Timestamp, scratch), ct))).ToList();
+            var options = new LayerOptions(request.Timestamp, scratch);
+            var blobs = baseImage.Layers.Concat(layers.Select(l => LayerWriter.Write(l.Entries, options, ct))).ToList();
             var config = ImageConfigFactory.Create(request, platform, entrypoint, layers.Select(l => l.CreatedBy).ToList());
-            config = ConfigMerge.Merge(config, baseImage, request.Environment.Any(e => e.Key == "PATH") ? new HashSet<string>() : new HashSet<string> { "PATH" });
-            var image = ImageBuilder.Build(config, blobs);
+            // The default PATH yields to the base's; one the user sets does not.
+            var defaultsOnly = request.Environment.Any(e => e.Key == "PATH") ? new HashSet<string>() : new HashSet<string> { "PATH" };
+            var image = ImageBuilder.Build(ConfigMerge.Merge(config, baseImage, defaultsOnly), blobs);
             var written = ImageArchive.Write(request.ArchivePath, image, request.Repository, request.Tags, request.Timestamp, ct);
             report(SlimDiagnostic.Info("SLIM1101", Summary(request, written, plan)));
             return new ImageResult(written.Path, request.Repository, request.Tags, written.ManifestDigest.ToString(),
@@ -67,6 +65,19 @@ public static class ImagePipeline
         if (!publish.Kept.Any(f => f.RelativePath == request.AssemblyName))
             throw new SlimException("SLIM1005", request.PublishDirectory, request.AssemblyName);
         return [ImageRequest.AppDirectory + "/" + request.AssemblyName];
+    }
+
+    /// <summary>The closure and the rootfs plan, without what the base already has at the same path.</summary>
+    private static RootfsPlan PlanOnBase(ImageRequest request, PublishSelection publish, Platform platform, LoadedBase baseImage,
+        Action<SlimDiagnostic> report)
+    {
+        var inBase = new List<string>();
+        var closure = BaseOverlay.WithoutBaseLibraries(
+            ResolveClosure(request, publish, platform, baseImage.ClosureInputs, report), baseImage.Files, inBase);
+        var plan = BaseOverlay.Apply(RootfsPlanner.Plan(request, publish, closure), baseImage.Files, request.User, inBase);
+        if (inBase.Count > 0)
+            report(SlimDiagnostic.Info("SLIM3506", baseImage.Name, string.Join(", ", inBase.Distinct().Order(StringComparer.Ordinal))));
+        return plan;
     }
 
     private static ClosureResult ResolveClosure(ImageRequest request, PublishSelection publish, Platform platform,
