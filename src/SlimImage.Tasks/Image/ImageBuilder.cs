@@ -14,9 +14,10 @@ public static class ImageBuilder
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(layers);
-        if (config.History.Count != 0 && config.History.Count != layers.Count)
+        var historyLayers = config.BaseHistory.Count(h => !h.EmptyLayer) + config.History.Count;
+        if ((config.History.Count != 0 || config.BaseHistory.Count != 0) && historyLayers != layers.Count)
             throw new ArgumentException(
-                $"History has {config.History.Count} entries for {layers.Count} layers; give one per layer or none.", nameof(config));
+                $"History has {historyLayers} entries for {layers.Count} layers; give one per layer or none.", nameof(config));
         var configBytes = ConfigJson(config, layers);
         var configDescriptor = Descriptor.Of(MediaTypes.Config, configBytes);
         var manifestBytes = OciJson.Write(w =>
@@ -69,6 +70,11 @@ public static class ImageBuilder
             foreach (var (key, value) in c.Labels.OrderBy(l => l.Key, StringComparer.Ordinal)) w.WriteString(key, value);
             w.WriteEndObject();
         }
+        foreach (var (name, json) in c.ExtraConfig.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            w.WritePropertyName(name);
+            w.WriteRawValue(json);
+        }
         w.WriteEndObject();
 
         w.WriteStartObject("rootfs");
@@ -76,9 +82,10 @@ public static class ImageBuilder
         OciJson.WriteStrings(w, "diff_ids", layers.Select(l => l.DiffId.ToString()));
         w.WriteEndObject();
 
-        if (c.History.Count > 0)
+        if (c.History.Count > 0 || c.BaseHistory.Count > 0)
         {
             w.WriteStartArray("history");
+            foreach (var entry in c.BaseHistory) w.WriteRawValue(entry.Json);
             foreach (var createdBy in c.History)
             {
                 w.WriteStartObject();

@@ -42,4 +42,16 @@ public sealed record ImageConfig
 
     /// <summary><c>created_by</c> of each layer, one per layer (or none at all), e.g. "SlimImage: app files".</summary>
     public IReadOnlyList<string> History { get; init; } = [];
+
+    /// <summary>
+    /// History of the base image's layers, written before <see cref="History"/>: its entries without
+    /// <c>empty_layer</c> count for the first layers of the image.
+    /// </summary>
+    public IReadOnlyList<HistoryEntry> BaseHistory { get; init; } = [];
+
+    /// <summary>
+    /// Other members of the "config" object kept from a base, as raw JSON values by name (e.g. <c>Volumes</c>,
+    /// <c>StopSignal</c>, <c>Healthcheck</c>); written after the ones above, sorted by name.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ExtraConfig { get; init; } = new Dictionary<string, string>();
 }

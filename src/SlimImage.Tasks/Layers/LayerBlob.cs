@@ -11,7 +11,8 @@ namespace SlimImage.Layers;
 /// <param name="UncompressedSize">Bytes of the tar.</param>
 /// <param name="MediaType">e.g. <c>application/vnd.oci.image.layer.v1.tar+gzip</c>.</param>
 /// <param name="BlobPath">The file holding the blob, named after its digest (<c>sha256-{hex}.tar.gz</c>) in the
-/// temp folder; the caller deletes it when the image is written.</param>
+/// temp folder; the caller deletes it when the image is written. A base image's layer is a blob like any other:
+/// its file is the base's own bytes copied into that folder (<c>base-{hex}…</c>), its diff_id the base config's.</param>
 public sealed record LayerBlob(Digest Digest, Digest DiffId, long Size, long UncompressedSize, string MediaType, string BlobPath)
 {
     /// <summary>The manifest's descriptor of this layer.</summary>

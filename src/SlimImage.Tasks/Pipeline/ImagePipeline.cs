@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SlimImage.Base;
 using SlimImage.Closure;
 using SlimImage.Diagnostics;
 using SlimImage.Image;
@@ -24,8 +25,6 @@ public static class ImagePipeline
 {
     public static ImageResult Run(ImageRequest request, Action<SlimDiagnostic> report, CancellationToken ct)
     {
-        if (!string.Equals(request.Base, "scratch", StringComparison.OrdinalIgnoreCase))
-            throw new SlimException("SLIM1003", request.Base);
         var platform = Platform.FromRuntimeIdentifier(request.RuntimeIdentifier);
 
         var publish = PublishOutput.Select(request.PublishFiles, new PublishOptions(request.IncludeDebugSymbols, request.IncludeLttng, request.TrimDiagnostics));
@@ -33,17 +32,20 @@ public static class ImagePipeline
         foreach (var left in publish.LeftOut)
             report(SlimDiagnostic.Info("SLIM1103", left.File.RelativePath, Size(left.Size), left.Why));
 
-        var (closure, needs) = ResolveClosure(request, publish, platform, report);
-        ct.ThrowIfCancellationRequested();
-        var plan = RootfsPlanner.Plan(request, publish, closure, needs);
-        var layers = LayerSplit.Split(plan, request.AssemblyName);
-
         var scratch = Path.Combine(Path.GetDirectoryName(request.ArchivePath)!, ".slimimage-" + Guid.NewGuid().ToString("N")[..12]);
         try
         {
-            var blobs = layers.Select(l => LayerWriter.Write(l.Entries, new LayerOptions(request.Timestamp, scratch), ct)).ToList();
+            var baseImage = BaseLoader.Load(request, platform, scratch, report, ct);
+            var plan = PlanOnBase(request, publish, platform, baseImage, report);
+            ct.ThrowIfCancellationRequested();
+            var layers = LayerSplit.Split(plan, request.AssemblyName, request.Layering);
+
+            var options = new LayerOptions(request.Timestamp, scratch);
+            var blobs = baseImage.Layers.Concat(layers.Select(l => LayerWriter.Write(l.Entries, options, ct))).ToList();
             var config = ImageConfigFactory.Create(request, platform, entrypoint, layers.Select(l => l.CreatedBy).ToList());
-            var image = ImageBuilder.Build(config, blobs);
+            // The default PATH yields to the base's; one the user sets does not.
+            var defaultsOnly = request.Environment.Any(e => e.Key == "PATH") ? new HashSet<string>() : new HashSet<string> { "PATH" };
+            var image = ImageBuilder.Build(ConfigMerge.Merge(config, baseImage, defaultsOnly), blobs);
             var written = ImageArchive.Write(request.ArchivePath, image, request.Repository, request.Tags, request.Timestamp, ct);
             report(SlimDiagnostic.Info("SLIM1101", Summary(request, written, plan, publish.LeftOut)));
             return new ImageResult(written.Path, request.Repository, request.Tags, written.ManifestDigest.ToString(),
@@ -65,13 +67,27 @@ public static class ImagePipeline
         return [ImageRequest.AppDirectory + "/" + request.AssemblyName];
     }
 
-    private static (ClosureResult, RuntimeNeeds) ResolveClosure(ImageRequest request, PublishSelection publish, Platform platform, Action<SlimDiagnostic> report)
+    /// <summary>The closure and the rootfs plan, without what the base already has at the same path.</summary>
+    private static RootfsPlan PlanOnBase(ImageRequest request, PublishSelection publish, Platform platform, LoadedBase baseImage,
+        Action<SlimDiagnostic> report)
+    {
+        var inBase = new List<string>();
+        var (resolved, needs) = ResolveClosure(request, publish, platform, baseImage.ClosureInputs, report);
+        var closure = BaseOverlay.WithoutBaseLibraries(resolved, baseImage.Files, inBase);
+        var plan = BaseOverlay.Apply(RootfsPlanner.Plan(request, publish, closure, needs), baseImage.Files, request.User, inBase);
+        if (inBase.Count > 0)
+            report(SlimDiagnostic.Info("SLIM3506", baseImage.Name, string.Join(", ", inBase.Distinct().Order(StringComparer.Ordinal))));
+        return plan;
+    }
+
+    private static (ClosureResult, RuntimeNeeds) ResolveClosure(ImageRequest request, PublishSelection publish, Platform platform,
+        IReadOnlyList<string> baseInputs, Action<SlimDiagnostic> report)
     {
         var closureRequest = new ClosureRequest
         {
             Sysroot = request.Sysroot,
             PublishDir = request.PublishDirectory,
-            Inputs = publish.Kept.Select(f => f.HostPath).ToList(),
+            Inputs = publish.Kept.Select(f => f.HostPath).Concat(baseInputs).ToList(),
             ExtraLibraryDirs = request.LibraryPaths,
             Target = platform.Elf,
         };

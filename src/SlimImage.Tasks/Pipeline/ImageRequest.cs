@@ -1,3 +1,4 @@
+using SlimImage.Layers;
 using SlimImage.Publish;
 
 namespace SlimImage.Pipeline;
@@ -54,6 +55,10 @@ public sealed record ImageRequest
     public DateTimeOffset Timestamp { get; init; } = DateTimeOffset.UnixEpoch;
     public string? SourceRevision { get; init; }
     public string? SourceRepositoryUrl { get; init; }
+    /// <summary>SlimImageBusyboxPath: the busybox of <c>SlimImageBase=busybox</c>; null to look in the sysroot.</summary>
+    public string? BusyboxPath { get; init; }
+    /// <summary>SlimImageLayering: layers by rate of change, or one.</summary>
+    public Layering Layering { get; init; } = Layering.Split;
 
     /// <summary>Where the publish output goes in the image.</summary>
     public const string AppDirectory = "/app";

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using SlimImage.Base;
 using SlimImage.Diagnostics;
 using SlimImage.Rootfs;
 
@@ -29,7 +30,9 @@ public static partial class RequestValidator
             throw new SlimException("SLIM1015", request.WorkingDirectory);
         if (request.Entrypoint.Count > 0 && !request.Entrypoint[0].StartsWith('/'))
             throw new SlimException("SLIM1018", request.Entrypoint[0]);
-        if (!EtcFiles.CanResolve(request.User, out var known))
+        // With a base archive the user may be one of the base's own: BaseOverlay checks it against the base's /etc/passwd.
+        var ownEtc = BaseLoader.IsScratch(request.Base) || BaseLoader.IsBusybox(request.Base);
+        if (ownEtc && !EtcFiles.CanResolve(request.User, out var known))
             throw new SlimException("SLIM1014", request.User, known);
         foreach (var (name, _) in request.Environment)
             if (!EnvNamePattern().IsMatch(name))

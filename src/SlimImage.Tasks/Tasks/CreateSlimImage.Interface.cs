@@ -26,7 +26,7 @@ public sealed partial class CreateSlimImage
     /// <summary>InvariantGlobalization: when not true, ICU goes into the image.</summary>
     public bool InvariantGlobalization { get; set; }
 
-    /// <summary>SlimImageBase: <c>scratch</c>.</summary>
+    /// <summary>SlimImageBase: <c>scratch</c>, <c>busybox</c>, or an image archive, e.g. <c>base/debian-slim.tar</c>.</summary>
     public string Base { get; set; } = "scratch";
 
     /// <summary>SlimImageArchiveOutputPath: the tar written, e.g. <c>bin/Release/net10.0/linux-x64/app.tar</c>.</summary>
@@ -94,6 +94,12 @@ public sealed partial class CreateSlimImage
 
     /// <summary>RepositoryUrl, for <c>org.opencontainers.image.source</c>.</summary>
     public string? SourceRepositoryUrl { get; set; }
+
+    /// <summary>SlimImageBusyboxPath: the busybox of SlimImageBase=busybox, e.g. <c>/bin/busybox</c>; empty to look for one.</summary>
+    public string? BusyboxPath { get; set; }
+
+    /// <summary>SlimImageLayering: <c>split</c> (by rate of change, the default) or <c>single</c>.</summary>
+    public string? Layering { get; set; }
 
     /// <summary>The archive written, with metadata Repository, Tags, ManifestDigest, CompressedSize, UncompressedSize.</summary>
     [Output] public ITaskItem? Archive { get; private set; }

@@ -1,6 +1,7 @@
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using SlimImage.Diagnostics;
+using SlimImage.Layers;
 using SlimImage.Pipeline;
 using SlimImage.Publish;
 using SlimImage.Rootfs;
@@ -86,6 +87,8 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         Timestamp = RequestValidator.ParseSourceDateEpoch(SourceDateEpoch),
         SourceRevision = NullIfEmpty(SourceRevision),
         SourceRepositoryUrl = NullIfEmpty(SourceRepositoryUrl),
+        BusyboxPath = NullIfEmpty(BusyboxPath),
+        Layering = LayerSplit.Parse(Layering),
     };
 
     private PublishFile ToPublishFile(ITaskItem item)

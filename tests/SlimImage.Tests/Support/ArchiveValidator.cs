@@ -60,7 +60,7 @@ public static class ArchiveValidator
     private const string LayoutVersion = """{"imageLayoutVersion":"1.0.0"}""";
     private const int KeepContent = 1 << 20;
     private static readonly string[] LayerTypes =
-        ["application/vnd.oci.image.layer.v1.tar", "application/vnd.oci.image.layer.v1.tar+gzip"];
+        ["application/vnd.oci.image.layer.v1.tar", "application/vnd.oci.image.layer.v1.tar+gzip", "application/vnd.oci.image.layer.v1.tar+zstd"];
 
     public static ArchiveView Validate(string archivePath)
     {
@@ -158,14 +158,16 @@ public static class ArchiveValidator
         ForEachEntry(archivePath, (entry, data) =>
         {
             if (entry.Name != name || result != null) return;
-            using var gzip = mediaType.EndsWith("+gzip", StringComparison.Ordinal) ? new GZipStream(data!, CompressionMode.Decompress, true) : null;
-            using var hashing = new HashingReadStream((Stream?)gzip ?? data!);
+            using Stream? decompressed = mediaType.EndsWith("+gzip", StringComparison.Ordinal) ? new GZipStream(data!, CompressionMode.Decompress, true)
+                : mediaType.EndsWith("+zstd", StringComparison.Ordinal) ? new ZstdSharp.DecompressionStream(data!, leaveOpen: true) : null;
+            using var hashing = new HashingReadStream(decompressed ?? data!);
             var entries = new List<LayerEntry>();
-            using (var reader = new TarReader(hashing, leaveOpen: true))
+            using (var reader = new TarReader(new ZeroTailStream(hashing), leaveOpen: true))
             {
                 while (reader.GetNextEntry() is { } e)
                 {
-                    Check(!e.Name.StartsWith('/') && !e.Name.Split('/').Contains(".."), $"layer {digest}: unsafe name '{e.Name}'");
+                    // umoci names the root folder "/" (and others "./"): harmless, runtimes skip it; anything else absolute is not.
+                    Check((e.Name is "/" or "./" || !e.Name.StartsWith('/')) && !e.Name.Split('/').Contains(".."), $"layer {digest}: unsafe name '{e.Name}'");
                     byte[]? content = null;
                     if (e.EntryType == TarEntryType.RegularFile && e.Length <= KeepContent && e.DataStream != null)
                     {
@@ -227,6 +229,40 @@ public static class ArchiveValidator
     private static void Check(bool ok, string message)
     {
         if (!ok) throw new InvalidDataException("Invalid image archive: " + message);
+    }
+
+    /// <summary>
+    /// Zeros after the end of its stream: umoci 0.4 writes layers without the final padding and end blocks, which Go's
+    /// tar reader (every runtime) accepts and System.Formats.Tar does not.
+    /// </summary>
+    private sealed class ZeroTailStream(Stream inner) : Stream
+    {
+        private int tail = -1;
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (tail < 0)
+            {
+                var n = inner.Read(buffer);
+                if (n > 0 || buffer.Length == 0) return n;
+                tail = 1536;
+            }
+            var z = Math.Min(tail, buffer.Length);
+            buffer[..z].Clear();
+            tail -= z;
+            return z;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>Hashes and counts what is read through it.</summary>

@@ -1,7 +1,7 @@
 using SlimImage.Rootfs;
 using Xunit;
 
-namespace SlimImage.Tests.Rootfs;
+namespace SlimImage.Tests.Planning;
 
 public class RootfsPlannerTests
 {

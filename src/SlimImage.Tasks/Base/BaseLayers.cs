@@ -1,0 +1,210 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using SlimImage.Diagnostics;
+using SlimImage.Image;
+using SlimImage.Layers;
+using SlimImage.Rootfs;
+
+namespace SlimImage.Base;
+
+/// <summary>A base image ready to build on: its layer blobs in the scratch folder, its file list, config and history.</summary>
+/// <param name="Name">For messages and history, e.g. "busybox" or the archive path.</param>
+/// <param name="Layers">Bottom first; each blob is the base's own bytes, never recompressed.</param>
+/// <param name="History">The base's history: one entry per layer, plus its empty_layer entries.</param>
+/// <param name="Config">The base's config (empty for scratch and busybox).</param>
+/// <param name="Files">What the base's layers hold, merged.</param>
+/// <param name="ClosureInputs">Host ELF files of the base whose libraries the image needs too (a dynamic busybox).</param>
+public sealed record LoadedBase(string Name, IReadOnlyList<LayerBlob> Layers, IReadOnlyList<HistoryEntry> History,
+    BaseConfig Config, BaseFileSystem Files, IReadOnlyList<string> ClosureInputs)
+{
+    public static LoadedBase Scratch => new("scratch", [], [], BaseConfig.Empty, BaseFileSystem.Empty, []);
+}
+
+/// <summary>
+/// Fetches the layer blobs of a <see cref="BaseImage"/> into the scratch folder, byte for byte: each is checked
+/// against its digest and size, decompressed once (gzip, zstd or none, as its media type says) to check its diff_id
+/// against the config and to read its file list. Nothing is recompressed, so the final manifest names the base's
+/// own digests and a registry that has the base already has those blobs.
+/// </summary>
+public static class BaseLayers
+{
+    public static (IReadOnlyList<LayerBlob> Layers, BaseFileSystem Files) Extract(BaseImage image, string scratch, CancellationToken ct)
+    {
+        Directory.CreateDirectory(scratch);
+        var files = new BaseFileSystem();
+        var blobs = new List<LayerBlob>();
+        foreach (var layer in image.Layers)
+        {
+            ct.ThrowIfCancellationRequested();
+            var d = layer.Descriptor;
+            var path = Path.Combine(scratch, $"base-{d.Digest.Hex}{Extension(d.MediaType)}");
+            var (digest, size) = Copy(image, d.Digest, path, ct);
+            if (digest != d.Digest || (d.Size >= 0 && size != d.Size))
+                throw new SlimException("SLIM3503", image.Reference, d.Digest, $"has sha256 {digest.Hex} and {size} bytes, the manifest says {d.Size}");
+            files.BeginLayer();
+            var (diffId, uncompressed) = ReadTar(image.Reference, path, d, files, ct);
+            if (diffId != layer.DiffId)
+                throw new SlimException("SLIM3503", image.Reference, d.Digest, $"uncompresses to {diffId}, but the config's diff_id is {layer.DiffId}");
+            blobs.Add(new LayerBlob(d.Digest, layer.DiffId, size, uncompressed, d.MediaType, path));
+        }
+        return (blobs, files);
+    }
+
+    private static (Digest, long) Copy(BaseImage image, Digest digest, string path, CancellationToken ct)
+    {
+        try
+        {
+            using var source = image.Blobs.Open(digest);
+            using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buffer = new byte[1 << 16];
+            long size = 0;
+            int n;
+            while ((n = source.Read(buffer)) > 0)
+            {
+                ct.ThrowIfCancellationRequested();
+                hash.AppendData(buffer, 0, n);
+                file.Write(buffer, 0, n);
+                size += n;
+            }
+            return (Digest.Sha256(hash.GetHashAndReset()), size);
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+        {
+            throw new SlimException(e, "SLIM3503", image.Reference, digest, "cannot be read: " + e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SlimException(e, "SLIM3007", Path.GetDirectoryName(path), e.Message);
+        }
+    }
+
+    private static (Digest DiffId, long Size) ReadTar(string reference, string blobPath, Descriptor d, BaseFileSystem files, CancellationToken ct)
+    {
+        try
+        {
+            using var file = File.OpenRead(blobPath);
+            using Stream data = d.MediaType switch
+            {
+                MediaTypes.LayerGzip => new GZipStream(file, CompressionMode.Decompress),
+                MediaTypes.LayerZstd => new ZstdSharp.DecompressionStream(file),
+                _ => file,
+            };
+            using var hashing = new HashingReadStream(data);
+            using (var reader = new TarReader(new EndPaddingStream(hashing), leaveOpen: true))
+            {
+                while (reader.GetNextEntry() is { } entry)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    Apply(files, entry);
+                }
+            }
+            // The end-of-archive blocks and any padding are part of the diff_id.
+            hashing.CopyTo(Stream.Null);
+            return (hashing.Digest, hashing.Count);
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or ZstdSharp.ZstdException)
+        {
+            throw new SlimException(e, "SLIM3503", reference, d.Digest, $"is not a valid {d.MediaType} layer: {e.Message}");
+        }
+    }
+
+    private static void Apply(BaseFileSystem files, TarEntry entry)
+    {
+        EntryKind? kind = entry.EntryType switch
+        {
+            TarEntryType.Directory => EntryKind.Directory,
+            TarEntryType.SymbolicLink => EntryKind.Symlink,
+            // A hard link, device or fifo occupies its path like a file does.
+            TarEntryType.GlobalExtendedAttributes => null,
+            _ => EntryKind.File,
+        };
+        byte[]? content = null;
+        var path = BaseFileSystem.Clean(entry.Name);
+        if (path != null && BaseFileSystem.KeptContent.Contains(path) && entry.DataStream != null && entry.Length < 1 << 20)
+        {
+            content = new byte[entry.Length];
+            entry.DataStream.ReadExactly(content);
+        }
+        files.Apply(entry.Name, kind, (int)entry.Mode, entry.Uid, entry.Gid,
+            entry.EntryType == TarEntryType.SymbolicLink ? entry.LinkName : null, content);
+    }
+
+    private static string Extension(string mediaType) => mediaType switch
+    {
+        MediaTypes.LayerGzip => ".tar.gz",
+        MediaTypes.LayerZstd => ".tar.zst",
+        _ => ".tar",
+    };
+
+    /// <summary>
+    /// umoci (0.4) ends its layers right after the last file's data, without the padding to 512 bytes or the two zero
+    /// blocks that close a tar; Go's tar reader, and so every runtime, takes that. This supplies those missing zeros
+    /// to System.Formats.Tar, which would not, without changing what is hashed below it.
+    /// </summary>
+    private sealed class EndPaddingStream(Stream inner) : Stream
+    {
+        private int padding = -1;
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (padding < 0)
+            {
+                var n = inner.Read(buffer);
+                if (n > 0 || buffer.Length == 0) return n;
+                padding = 3 * 512;
+            }
+            var z = Math.Min(padding, buffer.Length);
+            buffer[..z].Clear();
+            padding -= z;
+            return z;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>Hashes and counts what is read through it.</summary>
+    private sealed class HashingReadStream(Stream inner) : Stream
+    {
+        private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        public long Count { get; private set; }
+        public Digest Digest => Digest.Sha256(hash.GetHashAndReset());
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = inner.Read(buffer);
+            hash.AppendData(buffer[..n]);
+            Count += n;
+            return n;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => Count; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) hash.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}

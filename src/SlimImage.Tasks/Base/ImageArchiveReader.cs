@@ -1,0 +1,172 @@
+using System.Text.Json;
+using SlimImage.Diagnostics;
+using SlimImage.Image;
+using SlimImage.Pipeline;
+
+namespace SlimImage.Base;
+
+/// <summary>
+/// Reads a base image from an image archive: an OCI image layout in a tar (<c>skopeo copy … oci-archive:</c>,
+/// <c>podman save --format oci-archive</c>, <c>docker save</c> since Engine 25) or a docker-archive (<c>docker save</c>,
+/// <c>podman save</c>, <c>skopeo copy … docker-archive:</c>). The OCI index wins when both are there, as containerd's
+/// importer does; a multi-platform index gives the image of the requested platform.
+/// </summary>
+public static class ImageArchiveReader
+{
+    private const string DockerManifestV2 = "application/vnd.docker.distribution.manifest.v2+json";
+    private const string DockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";
+
+    /// <summary>
+    /// Reads the image for <paramref name="platform"/> from the archive at <paramref name="path"/>. Throws SLIM3500
+    /// (not an image archive), SLIM3501 (no image for the platform), SLIM3502 (several), SLIM3503 (a blob missing
+    /// or damaged), SLIM3504 (a layer type that cannot be reused).
+    /// </summary>
+    public static BaseImage Read(string path, Platform platform)
+    {
+        var files = ArchiveFiles.Read(path);
+        try
+        {
+            if (files.Json("index.json") is { } index)
+                return ReadOci(files, index, platform);
+            if (files.Json("manifest.json") is { } manifest)
+                return ReadDocker(files, manifest, platform);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new SlimException(e, "SLIM3500", path, "its index, manifest or config is not valid (" + e.Message + ")");
+        }
+        throw new SlimException("SLIM3500", path, "it has neither index.json (OCI image layout) nor manifest.json (docker-archive)");
+    }
+
+    private static BaseImage ReadOci(ArchiveFiles files, byte[] indexJson, Platform platform)
+    {
+        var candidates = new List<(Descriptor Manifest, string Where, JsonElement Body, BaseConfig Config, byte[] ConfigBytes)>();
+        using var index = JsonDocument.Parse(indexJson);
+        Collect(index.RootElement, "index.json", 0);
+
+        void Collect(JsonElement idx, string where, int depth)
+        {
+            foreach (var d in idx.GetProperty("manifests").EnumerateArray())
+            {
+                var descriptor = ReadDescriptor(d);
+                // docker save keeps the whole index of a multi-platform image but only the blobs of the platform it
+                // pulled: an entry whose manifest or config is not in the archive is not a candidate.
+                if (files.TryJsonBlob(descriptor) is not { } manifestBytes) continue;
+                var body = JsonDocument.Parse(manifestBytes).RootElement.Clone();
+                var type = descriptor.MediaType.Length > 0 ? descriptor.MediaType : Str(body, "mediaType") ?? "";
+                var tag = d.TryGetProperty("annotations", out var a) ? Str(a, "org.opencontainers.image.ref.name") : null;
+                var at = tag == null ? where : $"{where} ({tag})";
+                if (type is MediaTypes.Index or DockerManifestList || (type.Length == 0 && body.TryGetProperty("manifests", out _)))
+                {
+                    if (depth < 4) Collect(body, at, depth + 1);
+                    continue;
+                }
+                if (type is not (MediaTypes.Manifest or DockerManifestV2) && !(type.Length == 0 && body.TryGetProperty("layers", out _)))
+                    continue; // an artifact or attestation, not an image
+                if (candidates.Any(c => c.Manifest.Digest == descriptor.Digest)) continue;
+                var configDescriptor = ReadDescriptor(body.GetProperty("config"));
+                if (files.TryJsonBlob(configDescriptor) is not { } configBytes) continue;
+                candidates.Add((descriptor, at, body, BaseConfig.Parse(configBytes), configBytes));
+            }
+        }
+
+        var chosen = Choose(files.Path, platform, candidates, c => c.Config, c => $"{c.Where} {c.Manifest.Digest.Hex[..12]}");
+        var layers = chosen.Body.GetProperty("layers").EnumerateArray().Select(ReadDescriptor).ToList();
+        return Build(files, chosen.ConfigBytes, chosen.Config, layers, new Dictionary<Digest, string>());
+    }
+
+    private static BaseImage ReadDocker(ArchiveFiles files, byte[] manifestJson, Platform platform)
+    {
+        using var manifest = JsonDocument.Parse(manifestJson);
+        var candidates = new List<(string ConfigName, BaseConfig Config, byte[] ConfigBytes, List<string> Layers, string Tags)>();
+        foreach (var image in manifest.RootElement.EnumerateArray())
+        {
+            var configName = Str(image, "Config") ?? throw new FormatException("manifest.json: an image has no Config");
+            var configBytes = files.Json(configName) ?? throw new SlimException("SLIM3503", files.Path, configName, "is missing");
+            var tags = image.TryGetProperty("RepoTags", out var t) && t.ValueKind == JsonValueKind.Array
+                ? string.Join(", ", t.EnumerateArray().Select(x => x.GetString())) : "";
+            candidates.Add((configName, BaseConfig.Parse(configBytes), configBytes,
+                image.GetProperty("Layers").EnumerateArray().Select(x => x.GetString()!).ToList(), tags));
+        }
+        var chosen = Choose(files.Path, platform, candidates, c => c.Config, c => c.Tags.Length > 0 ? c.Tags : c.ConfigName);
+        if (chosen.Layers.Count != chosen.Config.DiffIds.Count)
+            throw new SlimException("SLIM3500", files.Path, $"manifest.json lists {chosen.Layers.Count} layers for {chosen.Config.DiffIds.Count} diff_ids");
+
+        // docker-archive names layers by file, not digest: an uncompressed layer's digest is its diff_id (checked when it
+        // is copied), a compressed one is hashed here.
+        var names = new Dictionary<Digest, string>();
+        var layers = new List<Descriptor>();
+        for (var i = 0; i < chosen.Layers.Count; i++)
+        {
+            var name = chosen.Layers[i];
+            if (!files.Contains(name)) throw new SlimException("SLIM3503", files.Path, name, "is missing");
+            var (compression, digest) = Sniff(files, name);
+            digest ??= chosen.Config.DiffIds[i];
+            names[digest.Value] = name;
+            layers.Add(new Descriptor(compression, digest.Value, files.SizeOf(name)));
+        }
+        return Build(files, chosen.ConfigBytes, chosen.Config, layers, names);
+    }
+
+    private static (string MediaType, Digest? Digest) Sniff(ArchiveFiles files, string name)
+    {
+        using var stream = files.Open(name);
+        var head = new byte[4];
+        var n = stream.ReadAtLeast(head, 4, throwOnEndOfStream: false);
+        var type = n >= 2 && head[0] == 0x1F && head[1] == 0x8B ? MediaTypes.LayerGzip
+            : n == 4 && head[0] == 0x28 && head[1] == 0xB5 && head[2] == 0x2F && head[3] == 0xFD ? MediaTypes.LayerZstd
+            : MediaTypes.Layer;
+        if (type == MediaTypes.Layer) return (type, null);
+        using var again = files.Open(name);
+        return (type, Digest.Sha256(System.Security.Cryptography.SHA256.HashData(again)));
+    }
+
+    private static BaseImage Build(ArchiveFiles files, byte[] configBytes, BaseConfig config, List<Descriptor> layers,
+        Dictionary<Digest, string> names)
+    {
+        if (layers.Count != config.DiffIds.Count)
+            throw new SlimException("SLIM3500", files.Path, $"the manifest lists {layers.Count} layers for {config.DiffIds.Count} diff_ids");
+        var baseLayers = layers.Select((d, i) => new BaseLayer(d with { MediaType = LayerMediaType(files.Path, d) }, config.DiffIds[i])).ToList();
+        return new BaseImage(files.Path, configBytes, config, baseLayers, new ArchiveBlobSource(files, names));
+    }
+
+    /// <summary>The OCI spelling of a layer media type SlimImage can reuse as it is; Docker's mean the same bytes.</summary>
+    internal static string LayerMediaType(string archive, Descriptor d) => d.MediaType switch
+    {
+        MediaTypes.Layer or "application/vnd.docker.image.rootfs.diff.tar" => MediaTypes.Layer,
+        MediaTypes.LayerGzip or "application/vnd.docker.image.rootfs.diff.tar.gzip" => MediaTypes.LayerGzip,
+        MediaTypes.LayerZstd or "application/vnd.docker.image.rootfs.diff.tar.zstd" => MediaTypes.LayerZstd,
+        _ => throw new SlimException("SLIM3504", archive, d.Digest, d.MediaType),
+    };
+
+    /// <summary>
+    /// The one image for the platform: os linux, the same architecture, and the variant when both name one (arm64
+    /// images often leave "v8" out). An exact variant match wins over a missing one.
+    /// </summary>
+    private static T Choose<T>(string archive, Platform platform, List<T> candidates, Func<T, BaseConfig> config, Func<T, string> describe)
+    {
+        bool Arch(T c) => config(c).Os == "linux" && config(c).Architecture == platform.Architecture;
+        var matching = candidates.Where(c => Arch(c) && (config(c).Variant == null || platform.Variant == null || config(c).Variant == platform.Variant)).ToList();
+        if (matching.Count > 1)
+        {
+            var exact = matching.Where(c => config(c).Variant == platform.Variant).ToList();
+            if (exact.Count > 0) matching = exact;
+        }
+        var wanted = platform.Variant == null ? $"linux/{platform.Architecture}" : $"linux/{platform.Architecture}/{platform.Variant}";
+        if (matching.Count == 0)
+        {
+            var found = candidates.Select(c => $"{config(c).Os}/{config(c).Architecture}{(config(c).Variant is { } v ? "/" + v : "")}").Distinct();
+            throw new SlimException("SLIM3501", archive, wanted, candidates.Count == 0 ? "no image at all" : string.Join(", ", found));
+        }
+        if (matching.Count > 1)
+            throw new SlimException("SLIM3502", archive, wanted, string.Join("; ", matching.Select(describe)));
+        return matching[0];
+    }
+
+    private static Descriptor ReadDescriptor(JsonElement d) =>
+        new(Str(d, "mediaType") ?? "", Digest.Parse(Str(d, "digest") ?? throw new FormatException("a descriptor has no digest")),
+            d.TryGetProperty("size", out var s) ? s.GetInt64() : -1);
+
+    private static string? Str(JsonElement o, string name) =>
+        o.ValueKind == JsonValueKind.Object && o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+}
