@@ -9,7 +9,7 @@ for tool in skopeo:skopeo umoci:umoci strace:strace busybox:busybox-static gcc:g
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool#*:}")
 done
 # arm64 libraries and qemu: the cross-architecture test builds and runs a linux-arm64 image.
-[ -e /usr/lib/aarch64-linux-gnu/libstdc++.so.6 ] || need+=(libc6:arm64 libstdc++6:arm64 libgcc-s1:arm64)
+[ -e /usr/lib/aarch64-linux-gnu/libstdc++.so.6 ] && [ -e /usr/lib/aarch64-linux-gnu/libssl.so.3 ] || need+=(libc6:arm64 libstdc++6:arm64 libgcc-s1:arm64 libssl3:arm64)
 command -v qemu-aarch64-static >/dev/null 2>&1 || need+=(qemu-user-static)
 # Libraries and data the runtime-needs tests put into images (OpenSSL, CA bundle, zoneinfo, GSSAPI).
 for pkg in libssl3 ca-certificates tzdata libgssapi-krb5-2; do
