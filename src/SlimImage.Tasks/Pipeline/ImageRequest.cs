@@ -44,6 +44,12 @@ public sealed record ImageRequest
     public DateTimeOffset Timestamp { get; init; } = DateTimeOffset.UnixEpoch;
     public string? SourceRevision { get; init; }
     public string? SourceRepositoryUrl { get; init; }
+    /// <summary>SlimImageRegistry (host[:port]) to push to after the build; null pushes nothing.</summary>
+    public string? Registry { get; init; }
+    /// <summary>False only when pushing alone (SlimImageRegistry set, SlimImageArchiveOutputPath not).</summary>
+    public bool WriteArchive { get; init; } = true;
+    /// <summary>Insecure hosts, credentials, cache and patience for every registry this build talks to.</summary>
+    public Registry.RegistrySettings Registries { get; init; } = new();
 
     /// <summary>Where the publish output goes in the image.</summary>
     public const string AppDirectory = "/app";

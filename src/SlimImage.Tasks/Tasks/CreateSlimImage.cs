@@ -20,7 +20,8 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
             var request = ReadRequest();
             RequestValidator.Validate(request);
             var result = ImagePipeline.Run(request, Report, _cancel.Token);
-            Archive = ToItem(result);
+            Archive = result.ArchivePath != null ? ToItem(result) : null;
+            PushedImages = ToPushedItems(result);
             return !Log.HasLoggedErrors;
         }
         catch (SlimException e)
@@ -40,7 +41,8 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         if (d.Severity == SlimSeverity.Warning)
             Log.LogWarning(null, d.Code, null, null, 0, 0, 0, 0, d.Message);
         else
-            Log.LogMessage(null, d.Code, null, null, 0, 0, 0, 0, MessageImportance.High, d.Message);
+            Log.LogMessage(null, d.Code, null, null, 0, 0, 0, 0,
+                d.Severity == SlimSeverity.Detail ? MessageImportance.Normal : MessageImportance.High, d.Message);
     }
 
     private ImageRequest ReadRequest() => new()
@@ -69,6 +71,9 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         Timestamp = RequestValidator.ParseSourceDateEpoch(SourceDateEpoch),
         SourceRevision = NullIfEmpty(SourceRevision),
         SourceRepositoryUrl = NullIfEmpty(SourceRepositoryUrl),
+        Registry = NullIfEmpty(Registry),
+        WriteArchive = WriteArchive,
+        Registries = ReadRegistrySettings(),
     };
 
     private PublishFile ToPublishFile(ITaskItem item)
@@ -96,7 +101,7 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
 
     private static ITaskItem ToItem(ImageResult result)
     {
-        var item = new TaskItem(result.ArchivePath);
+        var item = new TaskItem(result.ArchivePath!);
         item.SetMetadata("Repository", result.Repository);
         item.SetMetadata("Tags", string.Join(";", result.Tags));
         item.SetMetadata("ManifestDigest", result.ManifestDigest);
