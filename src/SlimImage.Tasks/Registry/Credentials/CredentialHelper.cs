@@ -33,10 +33,17 @@ public sealed class CredentialHelper(Func<string, string?> environment)
         try
         {
             using var p = Process.Start(psi)!;
-            p.StandardInput.Write(serverUrl);
-            p.StandardInput.Close();
             var output = p.StandardOutput.ReadToEndAsync();
             var error = p.StandardError.ReadToEndAsync();
+            try
+            {
+                p.StandardInput.Write(serverUrl);
+                p.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // The helper exited without reading its input (a broken pipe): its exit code and stderr tell why.
+            }
             if (!p.WaitForExit((int)Timeout.TotalMilliseconds))
             {
                 p.Kill(entireProcessTree: true);
