@@ -48,9 +48,12 @@ public static class ImagePipeline
             var blobs = layers.Select(l => LayerWriter.Write(l.Entries, new LayerOptions(request.Timestamp, scratch), ct)).ToList();
             var config = ImageConfigFactory.Create(request, platform, entrypoint, layers.Select(l => l.CreatedBy).ToList());
             var image = ImageBuilder.Build(config, blobs);
-            var published = Publishers.For(request).Select(p => p.Publish(image, report, ct)).ToList();
+            var publishers = Publishers.For(request);
+            var published = publishers.OfType<ArchivePublisher>().Select(p => p.Publish(image, report, ct)).ToList();
             var written = published.OfType<ArchivePublication>().FirstOrDefault()?.Archive;
             report(SlimDiagnostic.Info("SLIM1101", Summary(request, image, written, plan)));
+            // Pushes last, so that the build's output ends with the pushed references CI steps look for.
+            published.AddRange(publishers.Where(p => p is not ArchivePublisher).Select(p => p.Publish(image, report, ct)));
             return new ImageResult(written?.Path, request.Repository, request.Tags, image.Manifest.Digest.ToString(),
                 image.CompressedSize, image.UncompressedSize, image.Layers.Count, plan) { Published = published };
         }
