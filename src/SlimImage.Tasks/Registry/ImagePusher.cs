@@ -87,7 +87,7 @@ public static class ImagePusher
             return BlobStatus.Existing;
         }
         Uri? session = null;
-        foreach (var from in journal.RepositoriesWith(blob.Digest, repository).Take(3))
+        if (journal.RepositoriesWith(blob.Digest, repository).FirstOrDefault() is { } from)
         {
             session = await client.StartUploadAsync(repository, blob, from, ct).ConfigureAwait(false);
             if (session == null)
@@ -95,7 +95,7 @@ public static class ImagePusher
                 report(SlimDiagnostic.Detail("SLIM4102", label, $"mounted from '{from}'"));
                 return BlobStatus.Mounted;
             }
-            break; // the registry opened an upload session instead: use it
+            // The registry could not mount it (the blob is gone, or no access to 'from') and opened an upload session.
         }
 
         var progress = new Progress(client.Registry + "/" + repository, what, blob, client.Transport.Options, report);
