@@ -26,10 +26,15 @@ public static class BaseLoader
         if (IsBusybox(request.Base))
             return LoadBusybox(request, platform, scratch, report, ct);
         var path = Path.GetFullPath(request.Base);
-        if (!File.Exists(path))
+        if (File.Exists(path))
+        {
+            using var archive = ImageArchiveReader.Read(path, platform);
+            return Load(archive, scratch, report, ct);
+        }
+        if (RegistryBase.LooksLikeFile(request.Base) || Registry.ImageReference.TryParse(request.Base) is not { } reference)
             throw new SlimException("SLIM1003", request.Base);
-        using var image = ImageArchiveReader.Read(path, platform);
-        return Load(image, scratch, report, ct);
+        using var pulled = RegistryBase.Pull(reference, request, platform, report, ct);
+        return Load(pulled, scratch, report, ct);
     }
 
     /// <summary>Fetches a base read from any source (an archive, a registry) into <paramref name="scratch"/>.</summary>

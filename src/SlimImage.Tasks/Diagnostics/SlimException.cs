@@ -33,6 +33,10 @@ public sealed record SlimDiagnostic(SlimSeverity Severity, string Code, string M
 
     public static SlimDiagnostic Info(string code, params object?[] args) =>
         new(SlimSeverity.Message, code, Messages.StripCode(Messages.Format(code, args)));
+
+    /// <summary>A message for normal verbosity only (progress, per-blob detail): not shown by a default build.</summary>
+    public static SlimDiagnostic Detail(string code, params object?[] args) =>
+        new(SlimSeverity.Detail, code, Messages.StripCode(Messages.Format(code, args)));
 }
 
-public enum SlimSeverity { Message, Warning }
+public enum SlimSeverity { Message, Warning, Detail }

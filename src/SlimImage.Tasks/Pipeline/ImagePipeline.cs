@@ -12,9 +12,13 @@ using SlimImage.Runtime;
 
 namespace SlimImage.Pipeline;
 
-/// <summary>What a finished run wrote.</summary>
-public sealed record ImageResult(string ArchivePath, string Repository, IReadOnlyList<string> Tags, string ManifestDigest,
-    long CompressedSize, long UncompressedSize, int LayerCount, RootfsPlan Plan);
+/// <summary>What a finished run wrote. <see cref="ArchivePath"/> is null when the image was only pushed.</summary>
+public sealed record ImageResult(string? ArchivePath, string Repository, IReadOnlyList<string> Tags, string ManifestDigest,
+    long CompressedSize, long UncompressedSize, int LayerCount, RootfsPlan Plan)
+{
+    /// <summary>What each publisher did (archive, registry push), in order.</summary>
+    public IReadOnlyList<Publication> Published { get; init; } = [];
+}
 
 /// <summary>
 /// The whole pipeline, one stage after the other: publish output → ELF closure (with what the runtime dlopens) →
@@ -46,10 +50,14 @@ public static class ImagePipeline
             // The default PATH yields to the base's; one the user sets does not.
             var defaultsOnly = request.Environment.Any(e => e.Key == "PATH") ? new HashSet<string>() : new HashSet<string> { "PATH" };
             var image = ImageBuilder.Build(ConfigMerge.Merge(config, baseImage, defaultsOnly), blobs);
-            var written = ImageArchive.Write(request.ArchivePath, image, request.Repository, request.Tags, request.Timestamp, ct);
-            report(SlimDiagnostic.Info("SLIM1101", Summary(request, written, plan, publish.LeftOut)));
-            return new ImageResult(written.Path, request.Repository, request.Tags, written.ManifestDigest.ToString(),
-                written.CompressedSize, written.UncompressedSize, written.LayerCount, plan);
+            var publishers = Publishers.For(request);
+            var published = publishers.OfType<ArchivePublisher>().Select(p => p.Publish(image, report, ct)).ToList();
+            var written = published.OfType<ArchivePublication>().FirstOrDefault()?.Archive;
+            report(SlimDiagnostic.Info("SLIM1101", Summary(request, image, written, plan, publish.LeftOut)));
+            // Pushes last, so that the build's output ends with the pushed references CI steps look for.
+            published.AddRange(publishers.Where(p => p is not ArchivePublisher).Select(p => p.Publish(image, report, ct)));
+            return new ImageResult(written?.Path, request.Repository, request.Tags, image.Manifest.Digest.ToString(),
+                image.CompressedSize, image.UncompressedSize, image.Layers.Count, plan) { Published = published };
         }
         finally
         {
@@ -98,12 +106,12 @@ public static class ImagePipeline
         return (closure, needs);
     }
 
-    private static string Summary(ImageRequest request, ArchiveResult written, RootfsPlan plan, IReadOnlyList<LeftOutFile> leftOut)
+    private static string Summary(ImageRequest request, BuiltImage image, ArchiveResult? written, RootfsPlan plan, IReadOnlyList<LeftOutFile> leftOut)
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture,
-            $"{written.Path} ({request.Repository}:{string.Join(",", request.Tags)}, {written.ManifestDigest}): " +
-            $"{Size(written.CompressedSize)} compressed, {Size(written.UncompressedSize)} uncompressed, {written.LayerCount} layer(s).");
+            $"{written?.Path ?? request.Registry + "/" + request.Repository} ({request.Repository}:{string.Join(",", request.Tags)}, {image.Manifest.Digest}): " +
+            $"{Size(image.CompressedSize)} compressed, {Size(image.UncompressedSize)} uncompressed, {image.Layers.Count} layer(s).");
         foreach (var host in plan.HostFiles)
             text.Append(CultureInfo.InvariantCulture, $"\n  {host.ImagePath} ({Size(host.Size)}) from {host.HostPath}: {host.Why}");
         foreach (var left in leftOut)

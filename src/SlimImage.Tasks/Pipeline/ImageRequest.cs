@@ -59,6 +59,12 @@ public sealed record ImageRequest
     public string? BusyboxPath { get; init; }
     /// <summary>SlimImageLayering: layers by rate of change, or one.</summary>
     public Layering Layering { get; init; } = Layering.Split;
+    /// <summary>SlimImageRegistry (host[:port]) to push to after the build; null pushes nothing.</summary>
+    public string? Registry { get; init; }
+    /// <summary>False only when pushing alone (SlimImageRegistry set, SlimImageArchiveOutputPath not).</summary>
+    public bool WriteArchive { get; init; } = true;
+    /// <summary>Insecure hosts, credentials, cache and patience for every registry this build talks to.</summary>
+    public Registry.RegistrySettings Registries { get; init; } = new();
 
     /// <summary>Where the publish output goes in the image.</summary>
     public const string AppDirectory = "/app";

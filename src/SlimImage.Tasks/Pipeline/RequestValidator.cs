@@ -50,6 +50,7 @@ public static partial class RequestValidator
         if (!Directory.Exists(request.Sysroot))
             throw new SlimException("SLIM1017", request.Sysroot);
         Runtime.RuntimeOptions.Validate(request);
+        RegistryInputs.Validate(request);
     }
 
     public static void ValidateRepository(string repository)

@@ -103,4 +103,19 @@ public sealed partial class CreateSlimImage
 
     /// <summary>The archive written, with metadata Repository, Tags, ManifestDigest, CompressedSize, UncompressedSize.</summary>
     [Output] public ITaskItem? Archive { get; private set; }
+
+    /// <summary>SlimImageRegistry: push there after the build, e.g. <c>registry.example.com</c> or <c>localhost:5000</c>.</summary>
+    public string? Registry { get; set; }
+
+    /// <summary>False when only pushing (SlimImageRegistry given, SlimImageArchiveOutputPath not): no archive is written.</summary>
+    public bool WriteArchive { get; set; } = true;
+
+    /// <summary>SlimImageInsecureRegistries: hosts spoken to in plain HTTP, e.g. <c>registry.lan:5000</c>.</summary>
+    public string[] InsecureRegistries { get; set; } = [];
+
+    /// <summary>SlimImageCacheDirectory: pulled base blobs and registry hints, e.g. <c>~/.cache/slimimage</c>.</summary>
+    public string? CacheDirectory { get; set; }
+
+    /// <summary>One item per pushed tag: <c>registry/repository:tag</c>, metadata ManifestDigest, DigestReference, Registry, Repository, Tag.</summary>
+    [Output] public ITaskItem[] PushedImages { get; private set; } = [];
 }

@@ -21,7 +21,8 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
             var request = ReadRequest();
             RequestValidator.Validate(request);
             var result = ImagePipeline.Run(request, Report, _cancel.Token);
-            Archive = ToItem(result);
+            Archive = result.ArchivePath != null ? ToItem(result) : null;
+            PushedImages = ToPushedItems(result);
             return !Log.HasLoggedErrors;
         }
         catch (SlimException e)
@@ -53,7 +54,8 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         if (d.Severity == SlimSeverity.Warning)
             Log.LogWarning(null, d.Code, null, null, 0, 0, 0, 0, d.Message);
         else
-            Log.LogMessage(null, d.Code, null, null, 0, 0, 0, 0, MessageImportance.High, d.Message);
+            Log.LogMessage(null, d.Code, null, null, 0, 0, 0, 0,
+                d.Severity == SlimSeverity.Detail ? MessageImportance.Normal : MessageImportance.High, d.Message);
     }
 
     private ImageRequest ReadRequest() => new()
@@ -89,6 +91,9 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         SourceRepositoryUrl = NullIfEmpty(SourceRepositoryUrl),
         BusyboxPath = NullIfEmpty(BusyboxPath),
         Layering = LayerSplit.Parse(Layering),
+        Registry = NullIfEmpty(Registry),
+        WriteArchive = WriteArchive,
+        Registries = ReadRegistrySettings(),
     };
 
     private PublishFile ToPublishFile(ITaskItem item)
@@ -116,7 +121,7 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
 
     private static ITaskItem ToItem(ImageResult result)
     {
-        var item = new TaskItem(result.ArchivePath);
+        var item = new TaskItem(result.ArchivePath!);
         item.SetMetadata("Repository", result.Repository);
         item.SetMetadata("Tags", string.Join(";", result.Tags));
         item.SetMetadata("ManifestDigest", result.ManifestDigest);

@@ -1,0 +1,167 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using SlimImage.Diagnostics;
+using SlimImage.Image;
+
+namespace SlimImage.Registry;
+
+/// <summary>
+/// Pulled blobs on disk by digest (<c>blobs/sha256/&lt;hex&gt;</c>, as an OCI layout), the layers' diff_ids
+/// beside them (<c>&lt;hex&gt;.diffid</c>), and the digest each tag last had (<c>refs/&lt;registry&gt;/&lt;repository&gt;/&lt;tag&gt;</c>)
+/// so a build without network still finds its base. Every read checks the digest again; a blob appears only
+/// whole (written to a temp file and renamed), so concurrent builds share the cache safely.
+/// </summary>
+internal sealed class BlobCache(string root)
+{
+    public string Root { get; } = root;
+
+    public string PathOf(Digest digest) => Path.Combine(Root, "blobs", digest.Algorithm, digest.Hex);
+
+    /// <summary>The cached bytes of a small blob (manifest, config) when present and intact.</summary>
+    public byte[]? ReadSmall(Digest digest)
+    {
+        var path = PathOf(digest);
+        try
+        {
+            if (!File.Exists(path)) return null;
+            var bytes = File.ReadAllBytes(path);
+            if (Digest.Of(bytes) == digest) return bytes;
+            TryDelete(path); // damaged: fetch again
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    public void WriteSmall(Digest digest, byte[] bytes) =>
+        CommitAsync(digest, temp => File.WriteAllBytesAsync(temp, bytes)).GetAwaiter().GetResult();
+
+    /// <summary>The path of a cached layer whose size and sha256 are right, and its diff_id record; null otherwise.</summary>
+    public (string Path, Digest DiffId, long? UncompressedSize)? FindLayer(Descriptor layer)
+    {
+        var path = PathOf(layer.Digest);
+        try
+        {
+            if (!File.Exists(path) || new FileInfo(path).Length != layer.Size) return null;
+            using (var file = File.OpenRead(path))
+                if (Digest.Sha256(SHA256.HashData(file)) != layer.Digest)
+                {
+                    file.Dispose();
+                    TryDelete(path);
+                    return null;
+                }
+            var record = File.Exists(path + ".diffid") ? File.ReadAllText(path + ".diffid").Split(' ') : [];
+            if (record.Length != 2 || !record[0].StartsWith("sha256:", StringComparison.Ordinal)) return null;
+            return (path, Digest.Parse(record[0]), long.TryParse(record[1], out var size) ? size : null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>
+    /// Downloads a layer through <paramref name="download"/> into the cache, checking its digest and size and, when
+    /// the compression is one .NET reads, that its uncompressed tar has <paramref name="diffId"/>.
+    /// </summary>
+    public async Task<(string Path, long? UncompressedSize)> StoreLayerAsync(Descriptor layer, Digest diffId, string where,
+        string what, Func<Func<Stream, CancellationToken, Task>, Task> download)
+    {
+        long? uncompressed = null;
+        await CommitAsync(layer.Digest, async temp =>
+        {
+            await download(async (body, ct) =>
+            {
+                await using var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+                await body.CopyToAsync(file, 1 << 16, ct).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+            var length = new FileInfo(temp).Length;
+            Digest actual;
+            using (var file = File.OpenRead(temp)) actual = Digest.Sha256(SHA256.HashData(file));
+            if (actual != layer.Digest || length != layer.Size)
+                throw new SlimException("SLIM4009", where, what, $"{layer.Digest} ({layer.Size} bytes)", $"{actual} ({length} bytes)");
+            var (diff, size) = DiffIdOf(temp, layer.MediaType);
+            if (diff is { } d && d != diffId)
+                throw new SlimException("SLIM4009", where, what + " uncompressed (the config's diff_id)", diffId, d);
+            uncompressed = size;
+            File.WriteAllText(temp + ".diffid", $"{diffId} {size?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}");
+        }).ConfigureAwait(false);
+        return (PathOf(layer.Digest), uncompressed);
+    }
+
+    public Digest? ReadTag(ImageReference reference)
+    {
+        try
+        {
+            var path = TagPath(reference);
+            return File.Exists(path) ? Digest.Parse(File.ReadAllText(path).Trim()) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return null; }
+    }
+
+    public void WriteTag(ImageReference reference, Digest digest)
+    {
+        var path = TagPath(reference);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var temp = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
+            File.WriteAllText(temp, digest.ToString());
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SlimException(e, "SLIM4016", Root, e.Message);
+        }
+    }
+
+    private string TagPath(ImageReference r) =>
+        Path.Combine(Root, "refs", BlobJournal.SafeName(r.Registry), Path.Combine(r.Repository.Split('/')), r.Tag ?? "latest");
+
+    /// <summary>The sha256 of the decompressed tar and its size, when the media type says gzip or nothing.</summary>
+    private static (Digest?, long?) DiffIdOf(string path, string mediaType)
+    {
+        using var file = File.OpenRead(path);
+        Stream tar;
+        if (mediaType.EndsWith("gzip", StringComparison.Ordinal)) tar = new GZipStream(file, CompressionMode.Decompress);
+        else if (mediaType.EndsWith(".tar", StringComparison.Ordinal)) tar = file;
+        else return (null, null); // zstd: no decoder in .NET; the compressed digest was checked
+        using (tar)
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buffer = new byte[1 << 16];
+            long total = 0;
+            int read;
+            while ((read = tar.Read(buffer)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+                total += read;
+            }
+            return (Digest.Sha256(hash.GetHashAndReset()), total);
+        }
+    }
+
+    private async Task CommitAsync(Digest digest, Func<string, Task> write)
+    {
+        var target = PathOf(digest);
+        var temp = target + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            await write(temp).ConfigureAwait(false);
+            if (File.Exists(temp + ".diffid")) File.Move(temp + ".diffid", target + ".diffid", overwrite: true);
+            File.Move(temp, target, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SlimException(e, "SLIM4016", Root, e.Message);
+        }
+        finally
+        {
+            TryDelete(temp);
+            TryDelete(temp + ".diffid");
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* best effort */ }
+    }
+}
