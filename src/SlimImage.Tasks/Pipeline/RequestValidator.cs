@@ -49,6 +49,7 @@ public static partial class RequestValidator
         }
         if (!Directory.Exists(request.Sysroot))
             throw new SlimException("SLIM1017", request.Sysroot);
+        EnsureWritableFolder(request.ArchivePath);
         Runtime.RuntimeOptions.Validate(request);
         RegistryInputs.Validate(request);
     }
@@ -86,5 +87,24 @@ public static partial class RequestValidator
             || seconds > 253402300799)
             throw new SlimException("SLIM1013", value);
         return DateTimeOffset.FromUnixTimeSeconds(seconds);
+    }
+
+    /// <summary>
+    /// The archive's folder must take a file before any image work: the layers are written beside it, and a
+    /// read-only path found only after compressing would waste the whole build.
+    /// </summary>
+    private static void EnsureWritableFolder(string archivePath)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(archivePath))!;
+        var probe = Path.Combine(folder, ".slimimage-probe-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Directory.CreateDirectory(folder);
+            using (File.Create(probe, 1, FileOptions.DeleteOnClose)) { }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SlimException(e, "SLIM1016", archivePath, e.Message);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Xml.Linq;
 using SlimImage.Tests.Support;
 using Xunit;
 
@@ -33,5 +34,42 @@ public class ProjectErrorTests
         Assert.Contains("SLIM1008", bad.ErrorCodes);
         Assert.Contains("SlimImageRepository", bad.Output);
         Assert.Empty(Directory.GetFiles(Path.Combine(project.Directory, "bin/Release/net10.0/linux-x64"), "*.tar*"));
+    }
+
+    [Fact]
+    public void InvalidInputsAreSlimErrorsNamingThePropertyAndLeaveNoArchive()
+    {
+        // One project; each bad item is switched on by a property, so every case is one incremental publish.
+        var project = TestProject.Create("BadInputs", Programs.Hello,
+            properties: new Dictionary<string, string> { ["InvariantGlobalization"] = "true", ["SlimImage"] = "true" },
+            items:
+            [
+                new XElement("SlimImagePort", new XAttribute("Include", "http"), new XAttribute("Condition", "'$(Bad)' == 'port'")),
+                new XElement("SlimImageEnvironmentVariable", new XAttribute("Include", "1X"), new XAttribute("Value", "v"), new XAttribute("Condition", "'$(Bad)' == 'env'")),
+                new XElement("SlimImageFile", new XAttribute("Include", "/nonexistent/slimimage/file.txt"), new XAttribute("DestinationPath", "/etc/x"), new XAttribute("Condition", "'$(Bad)' == 'file'")),
+                new XElement("SlimImageLibraryPath", new XAttribute("Include", "unused"), new XAttribute("Condition", "'$(Bad)' == 'never'")),
+            ]);
+        var archive = project.DefaultArchive();
+        var cases = new (string[] Args, Dictionary<string, string?>? Env, string Code, string Names)[]
+        {
+            (["-p:Bad=port"], null, "SLIM1010", "SlimImagePort"),
+            (["-p:Bad=env"], null, "SLIM1011", "SlimImageEnvironmentVariable"),
+            (["-p:Bad=file"], null, "SLIM1006", "/nonexistent/slimimage/file.txt"),
+            (["-p:SlimImageTags=bad:tag"], null, "SLIM1009", "SlimImageTags"),
+            (["-p:SlimImageUser=nobody"], null, "SLIM1014", "nobody"),
+            (["-p:SlimImageWorkingDirectory=srv"], null, "SLIM1015", "srv"),
+            ([], new() { ["SOURCE_DATE_EPOCH"] = "yesterday" }, "SLIM1013", "SOURCE_DATE_EPOCH"),
+            (["-p:SlimImageArchiveOutputPath=/proc/slimimage/out.tar"], null, "SLIM1016", "/proc/slimimage/out.tar"),
+        };
+        foreach (var (args, env, code, names) in cases)
+        {
+            var publish = project.Publish(["-r", "linux-x64", "--self-contained", .. args], env);
+            Assert.True(publish.ExitCode != 0, $"{code}: the publish succeeded:\n{publish.Output}");
+            Assert.True(publish.ErrorCodes.SequenceEqual([code]), $"expected only {code}, got {string.Join(",", publish.ErrorCodes)}:\n{publish.Output}");
+            Assert.Contains(names, publish.Output);
+            Assert.DoesNotContain("MSB4018", publish.Output);
+            Assert.False(File.Exists(archive), $"{code} left an archive");
+            Assert.Empty(Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(archive)!, ".*"));
+        }
     }
 }
