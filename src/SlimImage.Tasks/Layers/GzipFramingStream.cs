@@ -23,11 +23,13 @@ internal sealed class GzipFramingStream : Stream
     private long _length;
     private bool _finished;
 
-    public GzipFramingStream(Stream inner, CompressionLevel level)
+    /// <param name="inner">Where the member goes; left open.</param>
+    /// <param name="level">zlib level 1-9 (see <see cref="Compression.DeflateLevels"/>).</param>
+    public GzipFramingStream(Stream inner, int level)
     {
         _inner = inner;
         _inner.Write(Header);
-        _deflate = new DeflateStream(inner, level, leaveOpen: true);
+        _deflate = Compression.DeflateLevels.Open(inner, level);
     }
 
     public override void Write(ReadOnlySpan<byte> buffer)

@@ -41,7 +41,9 @@ public static class ImagePipeline
         var scratch = Path.Combine(Path.GetDirectoryName(request.ArchivePath)!, ".slimimage-" + Guid.NewGuid().ToString("N")[..12]);
         try
         {
-            var blobs = layers.Select(l => LayerWriter.Write(l.Entries, new LayerOptions(request.Timestamp, scratch), ct)).ToList();
+            var layerOptions = new LayerOptions(request.Timestamp, scratch, request.Compression, request.CompressionLevel);
+            var cache = request.IntermediateDirectory == null ? null : Path.Combine(request.IntermediateDirectory, "layers");
+            var blobs = LayerSetWriter.Write(layers, layerOptions, cache, report, ct).Select(l => l.Blob).ToList();
             var config = ImageConfigFactory.Create(request, platform, entrypoint, layers.Select(l => l.CreatedBy).ToList());
             var image = ImageBuilder.Build(config, blobs);
             var written = ImageArchive.Write(request.ArchivePath, image, request.Repository, request.Tags, request.Timestamp, ct);

@@ -1,3 +1,4 @@
+using SlimImage.Layers;
 using SlimImage.Publish;
 
 namespace SlimImage.Pipeline;
@@ -44,6 +45,13 @@ public sealed record ImageRequest
     public DateTimeOffset Timestamp { get; init; } = DateTimeOffset.UnixEpoch;
     public string? SourceRevision { get; init; }
     public string? SourceRepositoryUrl { get; init; }
+    /// <summary>SlimImageCompression: how layer blobs are compressed.</summary>
+    public LayerCompression Compression { get; init; } = LayerCompression.Gzip;
+    /// <summary>SlimImageCompressionLevel; 0 = the format's default (gzip 6, zstd 3).</summary>
+    public int CompressionLevel { get; init; }
+    /// <summary>A folder of the project's obj/ for the layer cache and the record of the last build
+    /// (<c>obj/Release/net10.0/linux-x64/slimimage/</c>); null = no cache and no up-to-date check.</summary>
+    public string? IntermediateDirectory { get; init; }
 
     /// <summary>Where the publish output goes in the image.</summary>
     public const string AppDirectory = "/app";

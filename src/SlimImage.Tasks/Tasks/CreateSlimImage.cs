@@ -19,7 +19,7 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         {
             var request = ReadRequest();
             RequestValidator.Validate(request);
-            var result = ImagePipeline.Run(request, Report, _cancel.Token);
+            var result = Incremental.IncrementalImage.Run(request, Report, _cancel.Token);
             Archive = ToItem(result);
             return !Log.HasLoggedErrors;
         }
@@ -43,7 +43,14 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
             Log.LogMessage(null, d.Code, null, null, 0, 0, 0, 0, MessageImportance.High, d.Message);
     }
 
-    private ImageRequest ReadRequest() => new()
+    private ImageRequest ReadRequest() => ReadRequestProperties() with
+    {
+        Compression = CompressionSettings.Parse(Compression, CompressionLevel).Compression,
+        CompressionLevel = CompressionSettings.Parse(Compression, CompressionLevel).Level,
+        IntermediateDirectory = string.IsNullOrWhiteSpace(IntermediateDirectory) ? null : Path.GetFullPath(IntermediateDirectory.Trim()),
+    };
+
+    private ImageRequest ReadRequestProperties() => new()
     {
         PublishDirectory = PublishDirectory,
         PublishFiles = PublishFiles.Select(ToPublishFile).ToList(),

@@ -1,0 +1,48 @@
+using SlimImage.Diagnostics;
+using SlimImage.Pipeline;
+using SlimImage.Rootfs;
+
+namespace SlimImage.Incremental;
+
+/// <summary>
+/// Runs <see cref="ImagePipeline"/> only when something it depends on changed since the last build, as make does
+/// with a dependency file: the record of the last build lists every host file the image was made from (publish
+/// output, host libraries, ICU, SlimImage files and their folders) with size and mtime, and the request's
+/// fingerprint. When all match and the archive is as it was written, the archive is left untouched.
+/// </summary>
+public static class IncrementalImage
+{
+    public const string RecordFileName = "last-build.json";
+
+    public static ImageResult Run(ImageRequest request, Action<SlimDiagnostic> report, CancellationToken ct)
+    {
+        if (request.IntermediateDirectory == null)
+            return ImagePipeline.Run(request, report, ct);
+        var recordPath = Path.Combine(request.IntermediateDirectory, RecordFileName);
+        var fingerprint = InputFingerprint.Of(request);
+        var last = BuildRecord.Read(recordPath);
+        if (last != null && IsCurrent(last, fingerprint, request.ArchivePath))
+        {
+            report(SlimDiagnostic.Info("SLIM1402", request.ArchivePath));
+            return new ImageResult(request.ArchivePath, last.Repository, last.Tags, last.ManifestDigest, last.CompressedSize,
+                last.UncompressedSize, last.LayerCount, new RootfsPlan([], []));
+        }
+
+        var result = ImagePipeline.Run(request, report, ct);
+        var dependencies = result.Plan.Entries.Where(e => e.SourcePath != null).Select(e => e.SourcePath!)
+            .Concat(request.Files.Where(f => Directory.Exists(f.HostPath))
+                .SelectMany(f => Directory.EnumerateDirectories(f.HostPath, "*", SearchOption.AllDirectories).Prepend(f.HostPath)))
+            .Distinct(StringComparer.Ordinal)
+            .Select(FileStamp.Of)
+            .ToList();
+        new BuildRecord(fingerprint, FileStamp.Of(result.ArchivePath), dependencies, result.Repository, result.Tags,
+            result.ManifestDigest, result.CompressedSize, result.UncompressedSize, result.LayerCount).Write(recordPath);
+        return result;
+    }
+
+    private static bool IsCurrent(BuildRecord last, string fingerprint, string archivePath) =>
+        last.Fingerprint == fingerprint
+        && last.Archive.Path == Path.GetFullPath(archivePath)
+        && last.Archive.IsCurrent()
+        && last.Dependencies.All(d => d.IsCurrent());
+}
