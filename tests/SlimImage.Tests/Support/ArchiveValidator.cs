@@ -60,7 +60,7 @@ public static class ArchiveValidator
     private const string LayoutVersion = """{"imageLayoutVersion":"1.0.0"}""";
     private const int KeepContent = 1 << 20;
     private static readonly string[] LayerTypes =
-        ["application/vnd.oci.image.layer.v1.tar", "application/vnd.oci.image.layer.v1.tar+gzip"];
+        ["application/vnd.oci.image.layer.v1.tar", "application/vnd.oci.image.layer.v1.tar+gzip", "application/vnd.oci.image.layer.v1.tar+zstd"];
 
     public static ArchiveView Validate(string archivePath)
     {
@@ -158,7 +158,8 @@ public static class ArchiveValidator
         ForEachEntry(archivePath, (entry, data) =>
         {
             if (entry.Name != name || result != null) return;
-            using var gzip = mediaType.EndsWith("+gzip", StringComparison.Ordinal) ? new GZipStream(data!, CompressionMode.Decompress, true) : null;
+            using var gzip = mediaType.EndsWith("+gzip", StringComparison.Ordinal) ? new GZipStream(data!, CompressionMode.Decompress, true)
+                : mediaType.EndsWith("+zstd", StringComparison.Ordinal) ? new ZstdSharp.DecompressionStream(data!, leaveOpen: true) : (Stream?)null;
             using var hashing = new HashingReadStream((Stream?)gzip ?? data!);
             var entries = new List<LayerEntry>();
             using (var reader = new TarReader(hashing, leaveOpen: true))
