@@ -84,7 +84,7 @@ public class IncrementalPublishTests
         Directory.Delete(Path.Combine(project.Directory, "obj", "Release", "net10.0", "linux-x64", "slimimage"), recursive: true);
         File.Delete(archive);
         var clean = project.Publish(zstd).EnsureSuccess();
-        Assert.Contains("SLIM3600: Layers: 1 written and 0 reused (zstd level 5)", clean.Output);
+        Assert.Contains("SLIM3600: Layers: 1 written and 0 reused from the layer cache (zstd level 5)", clean.Output);
         Assert.Equal(zstdBytes, File.ReadAllBytes(archive));
         run = ImageRunner.Run(archive);
         Assert.True(run.ExitCode == 0, run.Output);
