@@ -37,7 +37,7 @@ public sealed record BuildRecord(string Fingerprint, FileStamp Archive, IReadOnl
     {
         try
         {
-            return File.Exists(path) ? JsonSerializer.Deserialize<BuildRecord>(File.ReadAllBytes(path)) : null;
+            return File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllBytes(path), IncrementalJson.Default.BuildRecord) : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
         {
@@ -49,7 +49,7 @@ public sealed record BuildRecord(string Fingerprint, FileStamp Archive, IReadOnl
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         var temp = path + ".tmp";
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(this));
+        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(this, IncrementalJson.Default.BuildRecord));
         File.Move(temp, path, overwrite: true);
     }
 }

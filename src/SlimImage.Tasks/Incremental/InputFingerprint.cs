@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using SlimImage.Pipeline;
 
 namespace SlimImage.Incremental;
@@ -13,20 +12,18 @@ namespace SlimImage.Incremental;
 /// </summary>
 public static class InputFingerprint
 {
-    private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
-
     public static string Of(ImageRequest request)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(request, Json));
+        hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(request, IncrementalJson.Default.ImageRequest));
         var publish = request.PublishFiles.Select(f => FileStamp.Of(f.HostPath)).ToList();
-        hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(publish, Json));
+        hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(publish, IncrementalJson.Default.ListFileStamp));
         // A new SlimImage (its assembly's MVID changes with every build of it) or another runtime (its zlib) rebuilds.
         hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(new[]
         {
             typeof(InputFingerprint).Assembly.ManifestModule.ModuleVersionId.ToString(),
             RuntimeInformation.FrameworkDescription,
-        }));
+        }, IncrementalJson.Default.StringArray));
         return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
     }
 }

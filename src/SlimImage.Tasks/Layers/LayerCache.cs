@@ -55,7 +55,7 @@ internal sealed class LayerCache(string directory)
         try
         {
             if (!File.Exists(entryPath)) return null;
-            var entry = JsonSerializer.Deserialize<Entry>(File.ReadAllBytes(entryPath));
+            var entry = JsonSerializer.Deserialize(File.ReadAllBytes(entryPath), Incremental.IncrementalJson.Default.Entry);
             if (entry == null) return null;
             var blobPath = Path.Combine(Directory, entry.Blob);
             var info = new FileInfo(blobPath);
@@ -78,7 +78,7 @@ internal sealed class LayerCache(string directory)
         var entry = new Entry(blob.Digest.ToString(), blob.DiffId.ToString(), blob.Size, blob.UncompressedSize, blob.MediaType,
             Path.GetFileName(blob.BlobPath));
         var temp = EntryPath(key) + ".tmp";
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(entry));
+        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(entry, Incremental.IncrementalJson.Default.Entry));
         File.Move(temp, EntryPath(key), overwrite: true);
     }
 
@@ -96,5 +96,6 @@ internal sealed class LayerCache(string directory)
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private sealed record Entry(string Digest, string DiffId, long Size, long UncompressedSize, string MediaType, string Blob);
+    /// <summary>One cached layer: its descriptor values and the blob file name.</summary>
+    internal sealed record Entry(string Digest, string DiffId, long Size, long UncompressedSize, string MediaType, string Blob);
 }

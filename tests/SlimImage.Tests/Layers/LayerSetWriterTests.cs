@@ -92,7 +92,7 @@ public class LayerSetWriterTests
     }
 
     [Fact]
-    public void ManyLayersOnOneThreadShareTheBudgetWithoutDeadlock()
+    public async Task ManyLayersOnOneThreadShareTheBudgetWithoutDeadlock()
     {
         using var dir = new ScratchDir();
         var big = Layers(dir)[0].Entries;
@@ -100,8 +100,8 @@ public class LayerSetWriterTests
         var layers = Enumerable.Range(0, 6).Select(i => new LayerContent("l" + i,
             big.Select(e => e with { Path = $"/l{i}{e.Path}" }).ToList())).ToList();
         var run = Task.Run(() => LayerSetWriter.Write(layers, new LayerOptions(Epoch, dir.Combine("s"), Threads: 1), null, _ => { }, CancellationToken.None));
-        Assert.True(Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(120))).Result == run, "writing six layers on one thread hung");
-        Assert.Equal(6, run.Result.Select(l => l.Blob.DiffId).Distinct().Count());
+        Assert.True(await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(120))) == run, "writing six layers on one thread hung");
+        Assert.Equal(6, (await run).Select(l => l.Blob.DiffId).Distinct().Count());
     }
 
     [Fact]
