@@ -1,4 +1,5 @@
-using System.Text.Json;
+using System.Globalization;
+using System.Text;
 
 namespace SlimImage.Incremental;
 
@@ -20,7 +21,7 @@ public sealed record FileStamp(string Path, long Size, long Ticks)
     public bool IsCurrent() => Of(Path) == this;
 }
 
-/// <summary>What the last successful build wrote, and from what (<c>obj/…/slimimage/last-build.json</c>).</summary>
+/// <summary>What the last successful build wrote, and from what (<c>obj/…/slimimage/last-build.txt</c>).</summary>
 /// <param name="Fingerprint">Hash of the request and the publish files (<see cref="InputFingerprint"/>).</param>
 /// <param name="Archive">The archive as written.</param>
 /// <param name="Dependencies">Every other host file and folder the image was made from.</param>
@@ -33,23 +34,61 @@ public sealed record FileStamp(string Path, long Size, long Ticks)
 public sealed record BuildRecord(string Fingerprint, FileStamp Archive, IReadOnlyList<FileStamp> Dependencies,
     string Repository, IReadOnlyList<string> Tags, string ManifestDigest, long CompressedSize, long UncompressedSize, int LayerCount)
 {
+    private const string Header = "slimimage-build-record 1";
+
+    // A few lines of text rather than JSON: read on every publish, and JSON's first use costs tens of milliseconds.
+    // Any line not as written makes the whole record unusable, which only means building again.
     public static BuildRecord? Read(string path)
     {
         try
         {
-            return File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllBytes(path), IncrementalJson.Default.BuildRecord) : null;
+            if (!File.Exists(path)) return null;
+            var lines = File.ReadAllLines(path);
+            if (lines.Length < 5 || lines[0] != Header) return null;
+            var fingerprint = Field(lines[1], "fingerprint");
+            var archive = Stamp(Field(lines[2], "archive"));
+            var result = Field(lines[3], "result").Split(' ');
+            var repository = Field(lines[4], "repository");
+            var tags = lines.Skip(5).Where(l => l.StartsWith("tag ", StringComparison.Ordinal)).Select(l => l[4..]).ToList();
+            var dependencies = lines.Skip(5 + tags.Count).Select(l => Stamp(Field(l, "dependency"))).ToList();
+            if (result.Length != 4) return null;
+            return new BuildRecord(fingerprint, archive, dependencies, repository, tags, result[3],
+                long.Parse(result[1], CultureInfo.InvariantCulture), long.Parse(result[2], CultureInfo.InvariantCulture),
+                int.Parse(result[0], CultureInfo.InvariantCulture));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or OverflowException)
         {
-            return null; // no usable record: build
+            return null;
         }
     }
 
     public void Write(string path)
     {
+        if (Tags.Any(t => t.Contains('\n')) || Dependencies.Any(d => d.Path.Contains('\n')) || Archive.Path.Contains('\n'))
+            return; // a name with a line break cannot be recorded: the next publish simply builds again
+        var text = new StringBuilder();
+        text.Append(Header).Append('\n');
+        text.Append("fingerprint ").Append(Fingerprint).Append('\n');
+        text.Append("archive ").Append(Format(Archive)).Append('\n');
+        text.Append(CultureInfo.InvariantCulture, $"result {LayerCount} {CompressedSize} {UncompressedSize} {ManifestDigest}\n");
+        text.Append("repository ").Append(Repository).Append('\n');
+        foreach (var tag in Tags) text.Append("tag ").Append(tag).Append('\n');
+        foreach (var d in Dependencies) text.Append("dependency ").Append(Format(d)).Append('\n');
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         var temp = path + ".tmp";
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(this, IncrementalJson.Default.BuildRecord));
+        File.WriteAllText(temp, text.ToString());
         File.Move(temp, path, overwrite: true);
+    }
+
+    private static string Field(string line, string name) =>
+        line.StartsWith(name + " ", StringComparison.Ordinal) ? line[(name.Length + 1)..] : throw new FormatException(line);
+
+    private static string Format(FileStamp s) => string.Create(CultureInfo.InvariantCulture, $"{s.Size} {s.Ticks} {s.Path}");
+
+    private static FileStamp Stamp(string text)
+    {
+        var parts = text.Split(' ', 3);
+        if (parts.Length != 3) throw new FormatException(text);
+        return new FileStamp(parts[2], long.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture));
     }
 }

@@ -12,7 +12,7 @@ namespace SlimImage.Incremental;
 /// </summary>
 public static class IncrementalImage
 {
-    public const string RecordFileName = "last-build.json";
+    public const string RecordFileName = "last-build.txt";
 
     public static ImageResult Run(ImageRequest request, Action<SlimDiagnostic> report, CancellationToken ct)
     {
