@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Linq.Expressions;
 using System.Reflection;
 
 namespace SlimImage.Layers.Compression;
@@ -30,6 +29,8 @@ internal static class DeflateLevels
         return new DeflateStream(output, nearest, leaveOpen: true);
     }
 
+    // Plain reflection, not a compiled expression: System.Linq.Expressions costs tens of milliseconds to load and
+    // compile on first use, and one call per 1 MiB chunk makes the invoke's own cost irrelevant.
     private static Func<Stream, int, DeflateStream>? BindNumeric()
     {
         var optionsType = typeof(DeflateStream).Assembly.GetType("System.IO.Compression.ZLibCompressionOptions");
@@ -37,11 +38,12 @@ internal static class DeflateLevels
         var ctor = optionsType == null ? null
             : typeof(DeflateStream).GetConstructor([typeof(Stream), optionsType, typeof(bool)]);
         if (optionsType == null || levelProperty == null || ctor == null) return null;
-        // new DeflateStream(output, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true)
-        var output = Expression.Parameter(typeof(Stream), "output");
-        var level = Expression.Parameter(typeof(int), "level");
-        var options = Expression.MemberInit(Expression.New(optionsType), Expression.Bind(levelProperty, level));
-        var body = Expression.New(ctor, output, options, Expression.Constant(true));
-        return Expression.Lambda<Func<Stream, int, DeflateStream>>(body, output, level).Compile();
+        return (output, level) =>
+        {
+            // new DeflateStream(output, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true)
+            var options = Activator.CreateInstance(optionsType)!;
+            levelProperty.SetValue(options, level);
+            return (DeflateStream)ctor.Invoke([output, options, true]);
+        };
     }
 }
