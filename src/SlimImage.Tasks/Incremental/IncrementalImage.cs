@@ -28,15 +28,25 @@ public static class IncrementalImage
                 last.UncompressedSize, last.LayerCount, new RootfsPlan([], []));
         }
 
+        // The old record stays until this build succeeds: if it fails, the record still describes the archive on disk.
         var result = ImagePipeline.Run(request, report, ct);
-        var dependencies = result.Plan.Entries.Where(e => e.SourcePath != null).Select(e => e.SourcePath!)
-            .Concat(request.Files.Where(f => Directory.Exists(f.HostPath))
-                .SelectMany(f => Directory.EnumerateDirectories(f.HostPath, "*", SearchOption.AllDirectories).Prepend(f.HostPath)))
-            .Distinct(StringComparer.Ordinal)
-            .Select(FileStamp.Of)
-            .ToList();
-        new BuildRecord(fingerprint, FileStamp.Of(result.ArchivePath), dependencies, result.Repository, result.Tags,
-            result.ManifestDigest, result.CompressedSize, result.UncompressedSize, result.LayerCount).Write(recordPath);
+        try
+        {
+            var folders = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true };
+            var dependencies = result.Plan.Entries.Where(e => e.SourcePath != null).Select(e => e.SourcePath!)
+                .Concat(request.Files.Where(f => Directory.Exists(f.HostPath))
+                    .SelectMany(f => Directory.EnumerateDirectories(f.HostPath, "*", folders).Prepend(f.HostPath)))
+                .Distinct(StringComparer.Ordinal)
+                .Select(FileStamp.Of)
+                .ToList();
+            new BuildRecord(fingerprint, FileStamp.Of(result.ArchivePath), dependencies, result.Repository, result.Tags,
+                result.ManifestDigest, result.CompressedSize, result.UncompressedSize, result.LayerCount).Write(recordPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Without a record the next publish builds again; the archive written is what matters.
+            try { File.Delete(recordPath); } catch (Exception d) when (d is IOException or UnauthorizedAccessException) { }
+        }
         return result;
     }
 

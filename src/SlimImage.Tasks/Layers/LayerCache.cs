@@ -72,14 +72,21 @@ internal sealed class LayerCache(string directory)
         }
     }
 
-    /// <summary>Records <paramref name="blob"/> (already in <see cref="Directory"/>) under <paramref name="key"/>.</summary>
+    /// <summary>Records <paramref name="blob"/> (already in <see cref="Directory"/>) under <paramref name="key"/>, if it can.</summary>
     public void Put(string key, LayerBlob blob)
     {
         var entry = new Entry(blob.Digest.ToString(), blob.DiffId.ToString(), blob.Size, blob.UncompressedSize, blob.MediaType,
             Path.GetFileName(blob.BlobPath));
         var temp = EntryPath(key) + ".tmp";
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(entry, Incremental.IncrementalJson.Default.Entry));
-        File.Move(temp, EntryPath(key), overwrite: true);
+        try
+        {
+            File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(entry, Incremental.IncrementalJson.Default.Entry));
+            File.Move(temp, EntryPath(key), overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LayerWriter.TryDelete(temp); // the cache is an optimisation: without the entry, the next build compresses again
+        }
     }
 
     /// <summary>Deletes every entry and blob but those of the last image, so the cache holds one image's layers.</summary>
@@ -87,7 +94,7 @@ internal sealed class LayerCache(string directory)
     {
         var keep = new HashSet<string>(keys.Select(k => Path.GetFileName(EntryPath(k))), StringComparer.Ordinal);
         keep.UnionWith(blobs.Select(b => Path.GetFileName(b.BlobPath)));
-        foreach (var file in System.IO.Directory.EnumerateFiles(Directory))
+        foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*", new EnumerationOptions { IgnoreInaccessible = true }))
             if (!keep.Contains(Path.GetFileName(file)))
                 LayerWriter.TryDelete(file);
     }
