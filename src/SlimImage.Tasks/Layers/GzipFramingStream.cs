@@ -18,23 +18,28 @@ internal sealed class GzipFramingStream : Stream
     private static ReadOnlySpan<byte> Header => [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF];
 
     private readonly Stream _inner;
-    private readonly DeflateStream _deflate;
+    private readonly int _level;
+    private DeflateStream? _deflate;
     private Crc32 _crc = new();
     private long _length;
     private bool _finished;
 
-    public GzipFramingStream(Stream inner, CompressionLevel level)
+    /// <param name="inner">Where the member goes; left open.</param>
+    /// <param name="level">zlib level 1-9 (see <see cref="Compression.DeflateLevels"/>).</param>
+    public GzipFramingStream(Stream inner, int level)
     {
         _inner = inner;
         _inner.Write(Header);
-        _deflate = new DeflateStream(inner, level, leaveOpen: true);
+        _level = level;
     }
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         if (_finished) throw new InvalidOperationException("The gzip member is finished.");
+        if (buffer.IsEmpty) return;
         _crc.Append(buffer);
         _length += buffer.Length;
+        _deflate ??= Compression.DeflateLevels.Open(_inner, _level);
         _deflate.Write(buffer);
     }
 
@@ -45,7 +50,10 @@ internal sealed class GzipFramingStream : Stream
     {
         if (_finished) return;
         _finished = true;
-        _deflate.Dispose();
+        if (_deflate != null) _deflate.Dispose();
+        // A DeflateStream given no data writes nothing at all; an empty deflate stream is one final fixed-Huffman
+        // block holding only end-of-block (RFC 1951 §3.2.6): the bits 1, 01, 0000000.
+        else _inner.Write([0x03, 0x00]);
         Span<byte> trailer = stackalloc byte[8];
         BinaryPrimitives.WriteUInt32LittleEndian(trailer, _crc.Value);
         BinaryPrimitives.WriteUInt32LittleEndian(trailer[4..], unchecked((uint)_length));
@@ -57,7 +65,7 @@ internal sealed class GzipFramingStream : Stream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _deflate.Dispose();
+        if (disposing) _deflate?.Dispose();
         base.Dispose(disposing);
     }
 

@@ -1,5 +1,6 @@
 using SlimImage.Diagnostics;
 using SlimImage.Image;
+using SlimImage.Layers.Compression;
 using SlimImage.Rootfs;
 
 namespace SlimImage.Layers;
@@ -21,6 +22,20 @@ public static class LayerWriter
         ArgumentNullException.ThrowIfNull(entries);
         ArgumentNullException.ThrowIfNull(options);
         var plan = TarPlan.Build(entries);
+        using var pool = options.Compression == LayerCompression.None ? null : new CompressionPool(options.Threads);
+        return WritePlanned(plan, options, pool, ct);
+    }
+
+    /// <summary>
+    /// Writes entries already planned by <see cref="TarPlan.Build"/>, compressing on <paramref name="pool"/> (which
+    /// several layers may share), into <see cref="LayerOptions.TempDirectory"/>.
+    /// </summary>
+    internal static LayerBlob WritePlanned(IReadOnlyList<RootfsEntry> plan, LayerOptions options, CompressionPool? pool, CancellationToken ct)
+    {
+        var level = options.EffectiveLevel;
+        var (min, max) = options.Compression.LevelRange();
+        if (level < min || level > max)
+            throw new ArgumentOutOfRangeException(nameof(options), level, $"{options.Compression} takes levels {min} to {max}.");
         var mtime = TarEntryWriter.ToTarTime(options.Timestamp);
         var folder = Path.GetFullPath(options.TempDirectory);
         var temp = Path.Combine(folder, $".layer-{Guid.NewGuid():N}.tmp");
@@ -34,10 +49,12 @@ public static class LayerWriter
             {
                 using var compressor = options.Compression switch
                 {
-                    LayerCompression.Gzip => new GzipFramingStream(compressed, options.Level),
                     LayerCompression.None => null,
+                    LayerCompression.Gzip or LayerCompression.Zstd => new ParallelCompressionStream(compressed,
+                        ChunkCodec.For(options.Compression, level), pool ?? throw new ArgumentNullException(nameof(pool)), ct),
                     _ => throw new ArgumentOutOfRangeException(nameof(options), options.Compression, "Unknown compression."),
                 };
+                // The tar is hashed here, on this thread and in order; only compression fans out.
                 using var uncompressed = new HashingStream((Stream?)compressor ?? compressed, leaveOpen: true);
                 var tar = new TarEntryWriter(uncompressed, mtime);
                 WriteEntries(tar, plan, ct);

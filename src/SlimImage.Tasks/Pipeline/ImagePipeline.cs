@@ -44,8 +44,10 @@ public static class ImagePipeline
             ct.ThrowIfCancellationRequested();
             var layers = LayerSplit.Split(plan, request.AssemblyName, request.Layering);
 
-            var options = new LayerOptions(request.Timestamp, scratch);
-            var blobs = baseImage.Layers.Concat(layers.Select(l => LayerWriter.Write(l.Entries, options, ct))).ToList();
+            var layerOptions = new LayerOptions(request.Timestamp, scratch, request.Compression, request.CompressionLevel);
+            var cache = request.IntermediateDirectory == null ? null : Path.Combine(request.IntermediateDirectory, "layers");
+            var ours = LayerSetWriter.Write(layers, layerOptions, cache, report, ct).Select(l => l.Blob);
+            var blobs = baseImage.Layers.Concat(ours).ToList();
             var config = ImageConfigFactory.Create(request, platform, entrypoint, layers.Select(l => l.CreatedBy).ToList());
             // The default PATH yields to the base's; one the user sets does not.
             var defaultsOnly = request.Environment.Any(e => e.Key == "PATH") ? new HashSet<string>() : new HashSet<string> { "PATH" };

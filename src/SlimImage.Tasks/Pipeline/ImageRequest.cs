@@ -65,6 +65,13 @@ public sealed record ImageRequest
     public bool WriteArchive { get; init; } = true;
     /// <summary>Insecure hosts, credentials, cache and patience for every registry this build talks to.</summary>
     public Registry.RegistrySettings Registries { get; init; } = new();
+    /// <summary>SlimImageCompression: how layer blobs are compressed.</summary>
+    public LayerCompression Compression { get; init; } = LayerCompression.Gzip;
+    /// <summary>SlimImageCompressionLevel; 0 = the format's default (gzip 6, zstd 3).</summary>
+    public int CompressionLevel { get; init; }
+    /// <summary>A folder of the project's obj/ for the layer cache and the record of the last build
+    /// (<c>obj/Release/net10.0/linux-x64/slimimage/</c>); null = no cache and no up-to-date check.</summary>
+    public string? IntermediateDirectory { get; init; }
 
     /// <summary>Where the publish output goes in the image.</summary>
     public const string AppDirectory = "/app";

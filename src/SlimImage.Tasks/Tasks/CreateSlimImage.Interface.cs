@@ -100,6 +100,15 @@ public sealed partial class CreateSlimImage
 
     /// <summary>SlimImageLayering: <c>split</c> (by rate of change, the default) or <c>single</c>.</summary>
     public string? Layering { get; set; }
+    /// <summary>SlimImageCompression: <c>gzip</c> (default), <c>zstd</c> or <c>none</c>.</summary>
+    public string? Compression { get; set; }
+
+    /// <summary>SlimImageCompressionLevel, e.g. <c>6</c> (gzip 1-9) or <c>3</c> (zstd 1-22); empty for the default.</summary>
+    public string? CompressionLevel { get; set; }
+
+    /// <summary>Folder for the layer cache and the record of the last build, e.g. <c>obj/Release/net10.0/linux-x64/slimimage/</c>;
+    /// empty: every publish builds the whole image.</summary>
+    public string? IntermediateDirectory { get; set; }
 
     /// <summary>The archive written, with metadata Repository, Tags, ManifestDigest, CompressedSize, UncompressedSize.</summary>
     [Output] public ITaskItem? Archive { get; private set; }

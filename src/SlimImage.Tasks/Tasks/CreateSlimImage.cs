@@ -20,7 +20,7 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         {
             var request = ReadRequest();
             RequestValidator.Validate(request);
-            var result = ImagePipeline.Run(request, Report, _cancel.Token);
+            var result = Incremental.IncrementalImage.Run(request, Report, _cancel.Token);
             Archive = result.ArchivePath != null ? ToItem(result) : null;
             PushedImages = ToPushedItems(result);
             return !Log.HasLoggedErrors;
@@ -58,7 +58,14 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
                 d.Severity == SlimSeverity.Detail ? MessageImportance.Normal : MessageImportance.High, d.Message);
     }
 
-    private ImageRequest ReadRequest() => new()
+    private ImageRequest ReadRequest() => ReadRequestProperties() with
+    {
+        Compression = CompressionSettings.Parse(Compression, CompressionLevel).Compression,
+        CompressionLevel = CompressionSettings.Parse(Compression, CompressionLevel).Level,
+        IntermediateDirectory = string.IsNullOrWhiteSpace(IntermediateDirectory) ? null : Path.GetFullPath(IntermediateDirectory.Trim()),
+    };
+
+    private ImageRequest ReadRequestProperties() => new()
     {
         PublishDirectory = PublishDirectory,
         PublishFiles = PublishFiles.Select(ToPublishFile).ToList(),

@@ -162,6 +162,13 @@ public class PublishTests
         var run = ImageRunner.Run(project.DefaultArchive());
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("de=1.234.567,89 tr=İ user=app", run.Output);
+
+        // Again through the second publish, with nothing changed: no image work, the archive untouched.
+        var written = File.GetLastWriteTimeUtc(project.DefaultArchive());
+        var again = project.Publish("-p:SlimImage=true").EnsureSuccess();
+        Assert.Contains("SLIM1402", again.Output);
+        Assert.DoesNotContain("SLIM3600", again.Output);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(project.DefaultArchive()));
     }
 
     [Fact]

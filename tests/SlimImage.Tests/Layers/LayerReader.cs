@@ -12,7 +12,7 @@ internal static class LayerReader
         using var file = System.IO.File.OpenRead(blob.BlobPath);
         using Stream data = blob.MediaType.EndsWith("+gzip", StringComparison.Ordinal)
             ? new GZipStream(file, CompressionMode.Decompress)
-            : file;
+            : blob.MediaType.EndsWith("+zstd", StringComparison.Ordinal) ? new ZstdSharp.DecompressionStream(file) : file;
         using var ms = new MemoryStream();
         data.CopyTo(ms);
         return ms.ToArray();

@@ -331,8 +331,8 @@ public class LayerWriterTests
     {
         using var dir = new ScratchDir();
         var tree = Tree(dir, "a", DateTime.UtcNow);
-        var fast = LayerWriter.Write(tree, Options(dir, "f") with { Level = CompressionLevel.Fastest });
-        var small = LayerWriter.Write(tree, Options(dir, "s") with { Level = CompressionLevel.SmallestSize });
+        var fast = LayerWriter.Write(tree, Options(dir, "f") with { Level = 1 });
+        var small = LayerWriter.Write(tree, Options(dir, "s") with { Level = 9 });
         Assert.Equal(fast.DiffId, small.DiffId);
         Assert.NotEqual(fast.Digest, small.Digest);
     }

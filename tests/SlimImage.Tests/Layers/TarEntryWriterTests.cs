@@ -134,7 +134,7 @@ public class TarEntryWriterTests
         var data = new byte[100_003];
         new Random(42).NextBytes(data);
         var ms = new MemoryStream();
-        using (var gz = new GzipFramingStream(ms, CompressionLevel.Fastest))
+        using (var gz = new GzipFramingStream(ms, 1))
         {
             gz.Write(data.AsSpan(0, 13));
             gz.Write(data.AsSpan(13));

@@ -26,7 +26,11 @@ public static class ImageRunner
         var bundle = Path.Combine(work, "bundle");
         // With several tags the index has one entry per tag and skopeo wants one named, as for `docker save`.
         var tag = FirstTag(archive);
-        Repo.Run("skopeo", ["copy", "--quiet", "oci-archive:" + archive + (tag == null ? "" : ":" + tag), $"oci:{layout}:run"]).EnsureSuccess();
+        // umoci 0.4 unpacks gzip and plain layers only: zstd layers are recompressed by skopeo on the way (which also
+        // checks their digests and diff_ids).
+        string[] recompress = ArchiveValidator.Validate(archive).Layers.Any(l => l.MediaType.EndsWith("+zstd", StringComparison.Ordinal))
+            ? ["--dest-compress", "--dest-compress-format", "gzip"] : [];
+        Repo.Run("skopeo", ["copy", "--quiet", .. recompress, "oci-archive:" + archive + (tag == null ? "" : ":" + tag), $"oci:{layout}:run"]).EnsureSuccess();
         Repo.Run("umoci", ["unpack", "--image", $"{layout}:run", bundle]).EnsureSuccess();
         using var spec = JsonDocument.Parse(File.ReadAllText(Path.Combine(bundle, "config.json")));
         var process = spec.RootElement.GetProperty("process");

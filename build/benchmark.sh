@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Measures the SlimImage step against `tar -c | gzip -6` of the same files, on samples/ConsoleApp published
+# self-contained and with NativeAOT. Usage: build/benchmark.sh [runs (default 5)] [modes (default "self-contained aot")]
+# Environment: COMPRESSION=gzip|zstd|none (default gzip), LEVEL (default: the format's).
+#
+# For each mode it prints the median over the runs of:
+#   step (msbuild)   the SlimImage targets of a publish whose image has to be built (layer cache and record deleted),
+#                    from -clp:PerformanceSummary: from the end of Publish to the archive written
+#   step (alone)     the same work by build/bench's runner outside MSBuild: wall time, CPU time, peak RSS
+#   tar|gzip -6      `tar -c | gzip -6` of the image's own files (the layer unpacked), the reference
+#   no-change        the SlimImage targets of a second publish with nothing changed (the archive must stay as it was)
+# and the ratio step / reference. Other builds running on the machine make every figure noisy: CPU time is the
+# steadier one, and wall time on an idle machine is about CPU time / cores for the compressing part.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+runs=${1:-5}
+modes=${2:-self-contained aot}
+compression=${COMPRESSION:-gzip}
+level=${LEVEL:-}
+export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+work="$root/artifacts/benchmark"
+rm -rf "$work"; mkdir -p "$work"
+
+version="0.1.0-bench.$(date +%s)"
+echo "packing SlimImage.Sdk $version, building the runner…" >&2
+dotnet pack "$root/src/SlimImage.Sdk/SlimImage.Sdk.csproj" -c Release -o "$work/packages" \
+  -p:SlimImageVersion="$version" -nodeReuse:false -v:q >&2
+dotnet build "$root/build/bench/StepRunner.csproj" -c Release -o "$work/runner" -nodeReuse:false -v:q >&2
+
+median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+now_ms() { date +%s%3N; }
+# Sum of the SlimImage targets in a -clp:PerformanceSummary log.
+slim_ms() { awk '/Target Performance Summary/ {t=1} t && /_SlimImage|PublishSlimImage/ {s+=$1} END {print s+0}' "$1"; }
+
+printf '\n%-15s %13s %13s %10s %10s %12s %12s %12s %7s\n' mode "step(msbuild)" "step(alone)" "cpu" "peakRSS" "tar|gzip-6" "no-change" "image/tar MB" ratio
+for mode in $modes; do
+  case "$mode" in
+    aot) flags=(-p:PublishAot=true) ;;
+    self-contained) flags=(--self-contained) ;;
+    *) echo "unknown mode $mode" >&2; exit 2 ;;
+  esac
+  app="$work/$mode"
+  mkdir -p "$app"
+  cp "$root/samples/ConsoleApp/Program.cs" "$root/samples/ConsoleApp/ConsoleApp.csproj" "$app/"
+  cat > "$app/nuget.config" <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<configuration><packageSources><clear /><add key="bench" value="$work/packages" />
+<add key="nuget.org" value="https://api.nuget.org/v3/index.json" /></packageSources></configuration>
+XML
+  echo '<Project />' > "$app/Directory.Build.props"; echo '<Project />' > "$app/Directory.Build.targets"
+  archive="$app/image.tar"
+  publish=(dotnet publish "$app/ConsoleApp.csproj" -c Release -r linux-x64 "${flags[@]}" -nodeReuse:false
+    -p:SlimImageSdkVersion="$version" -p:SlimImageArchiveOutputPath="$archive" -p:SlimImageCompression="$compression"
+    -p:SlimImageCompressionLevel="$level" -clp:PerformanceSummary)
+  echo "$mode: first publish (restore, compile)…" >&2
+  "${publish[@]}" > "$work/$mode-first.log" 2>&1 || { cat "$work/$mode-first.log" >&2; exit 1; }
+  intermediate="$app/obj/Release/net10.0/linux-x64/slimimage"
+  pubdir="$app/bin/Release/net10.0/linux-x64/publish"
+  # The reference compresses exactly the image's files: its layer, unpacked.
+  rootfs="$work/$mode-rootfs"; mkdir -p "$rootfs"
+  blob=$(ls "$intermediate"/layers/sha256-* | head -1)
+  case "$blob" in *.gz) gzip -dc "$blob" ;; *.zst) zstd -dc "$blob" ;; *) cat "$blob" ;; esac | tar -x -C "$rootfs"
+  image_mb=$(du -sb "$rootfs" | awk '{printf "%.1f", $1/1e6}')
+  : > "$work/$mode.step"; : > "$work/$mode.alone"; : > "$work/$mode.cpu"; : > "$work/$mode.rss"; : > "$work/$mode.ref"; : > "$work/$mode.nochange"
+  for i in $(seq "$runs"); do
+    echo "$mode: run $i/$runs" >&2
+    rm -rf "$intermediate" "$archive"
+    "${publish[@]}" > "$work/$mode-cold.log" 2>&1 || { cat "$work/$mode-cold.log" >&2; exit 1; }
+    grep -q SLIM3600 "$work/$mode-cold.log" || { echo "the image was not built" >&2; exit 1; }
+    slim_ms "$work/$mode-cold.log" >> "$work/$mode.step"
+    before=$(stat -c '%Y.%s' "$archive")$(sha256sum < "$archive")
+    "${publish[@]}" > "$work/$mode-warm.log" 2>&1 || { cat "$work/$mode-warm.log" >&2; exit 1; }
+    grep -q SLIM1402 "$work/$mode-warm.log" || { echo "the no-change publish rebuilt the image" >&2; exit 1; }
+    [ "$before" = "$(stat -c '%Y.%s' "$archive")$(sha256sum < "$archive")" ] || { echo "the no-change publish changed the archive" >&2; exit 1; }
+    slim_ms "$work/$mode-warm.log" >> "$work/$mode.nochange"
+    /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" "$work/runner/StepRunner" "$pubdir" ConsoleApp "$work/$mode-alone.tar" \
+      "$compression" "$level" > "$work/runner.out" 2> /dev/null
+    read -r wall user sys rss < "$work/time.txt"
+    awk -v w="$wall" 'BEGIN {print w*1000}' >> "$work/$mode.alone"
+    awk -v u="$user" -v s="$sys" 'BEGIN {print (u+s)*1000}' >> "$work/$mode.cpu"
+    echo $((rss / 1024)) >> "$work/$mode.rss"
+    start=$(now_ms); tar -c -C "$rootfs" . | gzip -6 > /dev/null; echo $(( $(now_ms) - start )) >> "$work/$mode.ref"
+  done
+  step=$(median < "$work/$mode.step"); ref=$(median < "$work/$mode.ref")
+  printf '%-15s %10s ms %10s ms %7s ms %7s MB %9s ms %9s ms %12s %7s\n' "$mode" "$step" "$(median < "$work/$mode.alone")" \
+    "$(median < "$work/$mode.cpu")" "$(median < "$work/$mode.rss")" "$ref" "$(median < "$work/$mode.nochange")" \
+    "$image_mb" "$(awk -v s="$step" -v r="$ref" 'BEGIN {printf "%.2f", s/r}')"
+done
+echo
+echo "compression=$compression${level:+ level $level}, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), medians of $runs runs"

@@ -1,0 +1,82 @@
+using SlimImage.Incremental;
+using SlimImage.Layers;
+using SlimImage.Pipeline;
+using SlimImage.Publish;
+using SlimImage.Rootfs;
+using SlimImage.Tests.Layers;
+using Xunit;
+
+namespace SlimImage.Tests.Incremental;
+
+/// <summary>The pieces of the up-to-date check: the request's fingerprint and the record of the last build.</summary>
+public class IncrementalRecordTests
+{
+    private static ImageRequest Request(ScratchDir dir) => new()
+    {
+        PublishDirectory = dir.Path,
+        PublishFiles = [new PublishFile(dir.File("publish/app", "v1"), "app", EntryOrigin.App)],
+        RuntimeIdentifier = "linux-x64",
+        AssemblyName = "app",
+        ArchivePath = dir.Combine("app.tar"),
+        Repository = "app",
+    };
+
+    [Fact]
+    public void TheFingerprintFollowsEveryPropertyAndThePublishFilesButNothingElse()
+    {
+        using var dir = new ScratchDir();
+        var request = Request(dir);
+        var fingerprint = InputFingerprint.Of(request);
+        Assert.Equal(fingerprint, InputFingerprint.Of(request with { Tags = ["latest"] })); // the default, as a new list
+
+        ImageRequest[] changed =
+        [
+            request with { Tags = ["v2"] },
+            request with { Labels = [KeyValuePair.Create("team", "core")] },
+            request with { Labels = [KeyValuePair.Create("team", "core2")] },
+            request with { Ports = [new ImagePort(8080, "tcp")] },
+            request with { Files = [new ExtraFile("/etc/hosts", "/etc/hosts")] },
+            request with { Compression = LayerCompression.Zstd },
+            request with { CompressionLevel = 9 },
+            request with { Timestamp = DateTimeOffset.FromUnixTimeSeconds(1) },
+            request with { InvariantGlobalization = true },
+            request with { Entrypoint = ["/app/app", "--x"] },
+            request with { Entrypoint = ["/app/app--x"] },
+        ];
+        var all = changed.Select(InputFingerprint.Of).Prepend(fingerprint).ToList();
+        Assert.Equal(all.Count, all.Distinct().Count());
+
+        // The publish file rewritten: another size, then the same size at another time.
+        File.WriteAllText(request.PublishFiles[0].HostPath, "v22");
+        var bigger = InputFingerprint.Of(request);
+        File.WriteAllText(request.PublishFiles[0].HostPath, "v33");
+        File.SetLastWriteTimeUtc(request.PublishFiles[0].HostPath, new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        Assert.Equal(3, new[] { fingerprint, bigger, InputFingerprint.Of(request) }.Distinct().Count());
+    }
+
+    [Fact]
+    public void TheRecordReadsBackAsWrittenAndADamagedOneIsIgnored()
+    {
+        using var dir = new ScratchDir();
+        var archive = FileStamp.Of(dir.File("app.tar", "tar"));
+        var record = new BuildRecord(new string('a', 64), archive,
+            [FileStamp.Of(dir.File("lib/libc.so.6", "c")), FileStamp.Of(dir.Combine("lib")), FileStamp.Of(dir.Combine("gone with spaces"))],
+            "myorg/app", ["1.0", "latest"], "sha256:" + new string('b', 64), 123, 456, 2);
+        var path = dir.Combine("obj", "last-build.txt");
+        record.Write(path);
+        var back = BuildRecord.Read(path)!;
+        Assert.Equal(record.Fingerprint, back.Fingerprint);
+        Assert.Equal(record.Archive, back.Archive);
+        Assert.Equal(record.Dependencies, back.Dependencies);
+        Assert.Equal(record.Tags, back.Tags);
+        Assert.Equal((record.Repository, record.ManifestDigest, record.CompressedSize, record.UncompressedSize, record.LayerCount),
+            (back.Repository, back.ManifestDigest, back.CompressedSize, back.UncompressedSize, back.LayerCount));
+        Assert.True(back.Dependencies[0].IsCurrent());
+        Assert.Equal(-1, back.Dependencies[2].Size);
+
+        File.WriteAllText(path, File.ReadAllText(path).Replace("result 2 ", "result two "));
+        Assert.Null(BuildRecord.Read(path));
+        File.WriteAllText(path, "{}");
+        Assert.Null(BuildRecord.Read(path));
+    }
+}
