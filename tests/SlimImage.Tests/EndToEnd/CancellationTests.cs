@@ -28,13 +28,16 @@ public class CancellationTests
         publish.BeginOutputReadLine();
         publish.BeginErrorReadLine();
 
-        // Wait until the layer is being written, then press Ctrl+C.
+        // Wait until the layers are being written (the scratch folder beside the archive, or a blob being written
+        // into the layer cache), then press Ctrl+C.
+        var cache = Path.Combine(project.Directory, "obj", "Release", "net10.0", "linux-x64", "slimimage", "layers");
         var watch = Stopwatch.StartNew();
-        while (!Directory.EnumerateFileSystemEntries(output, ".slimimage-*").Any())
+        while (!Directory.EnumerateFileSystemEntries(output, ".slimimage-*").Any()
+               && !(Directory.Exists(cache) && Directory.EnumerateFileSystemEntries(cache, "*", SearchOption.AllDirectories).Any()))
         {
             Assert.False(publish.HasExited, "the publish ended before the image work started:\n" + log);
             Assert.True(watch.Elapsed < TimeSpan.FromMinutes(3), "the image work never started:\n" + log);
-            Thread.Sleep(10);
+            Thread.Sleep(5);
         }
         Repo.Run("kill", ["-INT", publish.Id.ToString()]).EnsureSuccess();
         Assert.True(publish.WaitForExit(120_000), "the publish did not stop after Ctrl+C");
@@ -44,5 +47,7 @@ public class CancellationTests
         Assert.False(File.Exists(project.DefaultArchive()), "an archive was left:\n" + log);
         var leftovers = Directory.EnumerateFileSystemEntries(output, ".*").ToList();
         Assert.True(leftovers.Count == 0, "temporary files were left: " + string.Join(", ", leftovers) + "\n" + log);
+        var cacheTemp = Directory.Exists(cache) ? Directory.EnumerateFiles(cache, "*.tmp", SearchOption.AllDirectories).ToList() : [];
+        Assert.True(cacheTemp.Count == 0, "temporary layer files were left: " + string.Join(", ", cacheTemp));
     }
 }

@@ -28,9 +28,11 @@ public static class ImageRunner
         var tag = FirstTag(archive);
         // umoci 0.4 unpacks gzip and plain layers only: zstd layers are recompressed by skopeo on the way (which also
         // checks their digests and diff_ids).
-        string[] recompress = ArchiveValidator.Validate(archive).Layers.Any(l => l.MediaType.EndsWith("+zstd", StringComparison.Ordinal))
+        var source = "oci-archive:" + archive + (tag == null ? "" : ":" + tag);
+        var manifest = Repo.Run("skopeo", ["inspect", "--raw", source]).EnsureSuccess().Output;
+        string[] recompress = manifest.Contains("tar+zstd", StringComparison.Ordinal)
             ? ["--dest-compress", "--dest-compress-format", "gzip"] : [];
-        Repo.Run("skopeo", ["copy", "--quiet", .. recompress, "oci-archive:" + archive + (tag == null ? "" : ":" + tag), $"oci:{layout}:run"]).EnsureSuccess();
+        Repo.Run("skopeo", ["copy", "--quiet", .. recompress, source, $"oci:{layout}:run"]).EnsureSuccess();
         Repo.Run("umoci", ["unpack", "--image", $"{layout}:run", bundle]).EnsureSuccess();
         using var spec = JsonDocument.Parse(File.ReadAllText(Path.Combine(bundle, "config.json")));
         var process = spec.RootElement.GetProperty("process");
