@@ -56,10 +56,11 @@ XML
   "${publish[@]}" > "$work/$mode-first.log" 2>&1 || { cat "$work/$mode-first.log" >&2; exit 1; }
   intermediate="$app/obj/Release/net10.0/linux-x64/slimimage"
   pubdir="$app/bin/Release/net10.0/linux-x64/publish"
-  # The reference compresses exactly the image's files: its layer, unpacked.
+  # The reference compresses exactly the image's files: every layer SlimImage wrote, unpacked into one tree.
   rootfs="$work/$mode-rootfs"; mkdir -p "$rootfs"
-  blob=$(ls "$intermediate"/layers/sha256-* | head -1)
-  case "$blob" in *.gz) gzip -dc "$blob" ;; *.zst) zstd -dc "$blob" ;; *) cat "$blob" ;; esac | tar -x -C "$rootfs"
+  for blob in "$intermediate"/layers/sha256-*; do
+    case "$blob" in *.gz) gzip -dc "$blob" ;; *.zst) zstd -dc "$blob" ;; *) cat "$blob" ;; esac | tar -x -C "$rootfs"
+  done
   image_mb=$(du -sb "$rootfs" | awk '{printf "%.1f", $1/1e6}')
   : > "$work/$mode.step"; : > "$work/$mode.alone"; : > "$work/$mode.cpu"; : > "$work/$mode.rss"; : > "$work/$mode.ref"; : > "$work/$mode.nochange"
   for i in $(seq "$runs"); do
