@@ -91,7 +91,7 @@ public static class BaseLayers
                 MediaTypes.LayerZstd => new ZstdSharp.DecompressionStream(file),
                 _ => file,
             };
-            using var hashing = new HashingReadStream(data);
+            using var hashing = new HashingStream(data, leaveOpen: true);
             using (var reader = new TarReader(new EndPaddingStream(hashing), leaveOpen: true))
             {
                 while (reader.GetNextEntry() is { } entry)
@@ -172,39 +172,5 @@ public static class BaseLayers
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
-
-    /// <summary>Hashes and counts what is read through it.</summary>
-    private sealed class HashingReadStream(Stream inner) : Stream
-    {
-        private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        public long Count { get; private set; }
-        public Digest Digest => Digest.Sha256(hash.GetHashAndReset());
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            var n = inner.Read(buffer);
-            hash.AppendData(buffer[..n]);
-            Count += n;
-            return n;
-        }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => Count; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) hash.Dispose();
-            base.Dispose(disposing);
-        }
     }
 }
