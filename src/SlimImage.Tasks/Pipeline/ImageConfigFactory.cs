@@ -7,6 +7,9 @@ namespace SlimImage.Pipeline;
 /// <summary>The image config SlimImage writes: Microsoft's runtime-deps defaults, then the user's settings.</summary>
 public static class ImageConfigFactory
 {
+    /// <summary>The port an ASP.NET Core app listens on in the image, as in Microsoft's images since .NET 8.</summary>
+    public const int WebPort = 8080;
+
     public static ImageConfig Create(ImageRequest request, Platform platform, IReadOnlyList<string> entrypoint, IReadOnlyList<string> history)
     {
         var env = new List<KeyValuePair<string, string>>
@@ -17,6 +20,11 @@ public static class ImageConfigFactory
         };
         if (request.InvariantGlobalization)
             env.Add(new("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "true"));
+        // Kestrel listens on localhost:5000 unless told otherwise, which nothing outside the container can reach;
+        // Microsoft's images set ASPNETCORE_HTTP_PORTS=8080 (non-root users cannot bind ports below 1024).
+        var webPorts = request.WebApp && !request.Environment.Any(e => e.Key is "ASPNETCORE_HTTP_PORTS" or "ASPNETCORE_URLS" or "ASPNETCORE_HTTPS_PORTS");
+        if (webPorts)
+            env.Add(new("ASPNETCORE_HTTP_PORTS", WebPort.ToString(CultureInfo.InvariantCulture)));
         foreach (var (name, value) in request.Environment)
         {
             var at = env.FindIndex(e => e.Key == name);
@@ -41,7 +49,7 @@ public static class ImageConfigFactory
             Entrypoint = entrypoint,
             Env = env.Select(e => e.Key + "=" + e.Value).ToList(),
             Labels = labels,
-            ExposedPorts = request.Ports.Select(p => p.ToString()).ToList(),
+            ExposedPorts = request.Ports.Count == 0 && webPorts ? [$"{WebPort}/tcp"] : request.Ports.Select(p => p.ToString()).ToList(),
             Created = request.Timestamp,
             History = history,
         };

@@ -25,6 +25,8 @@ public sealed record ImageRequest
     public required string AssemblyName { get; init; }
     public string? AppVersion { get; init; }
     public bool InvariantGlobalization { get; init; }
+    /// <summary>An ASP.NET Core app (Microsoft.NET.Sdk.Web or a FrameworkReference to Microsoft.AspNetCore.App).</summary>
+    public bool WebApp { get; init; }
     public string Base { get; init; } = "scratch";
     public required string ArchivePath { get; init; }
     public required string Repository { get; init; }

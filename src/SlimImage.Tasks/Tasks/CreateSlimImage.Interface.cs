@@ -26,6 +26,9 @@ public sealed partial class CreateSlimImage
     /// <summary>InvariantGlobalization: when not true, ICU goes into the image.</summary>
     public bool InvariantGlobalization { get; set; }
 
+    /// <summary>True for an ASP.NET Core app: Kestrel then listens on 8080 of every address, as in Microsoft's images.</summary>
+    public bool WebApp { get; set; }
+
     /// <summary>SlimImageBase: <c>scratch</c>, <c>busybox</c>, or an image archive, e.g. <c>base/debian-slim.tar</c>.</summary>
     public string Base { get; set; } = "scratch";
 

@@ -73,6 +73,7 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         AssemblyName = AssemblyName,
         AppVersion = NullIfEmpty(AppVersion),
         InvariantGlobalization = InvariantGlobalization,
+        WebApp = WebApp,
         Base = string.IsNullOrWhiteSpace(Base) ? "scratch" : Base.Trim(),
         ArchivePath = Path.GetFullPath(ArchiveOutputPath),
         Repository = Repository.Trim(),

@@ -111,8 +111,12 @@ public class RuntimeNeedsTests
             properties: new Dictionary<string, string> { ["InvariantGlobalization"] = "true" });
         var publish = project.Publish("-r", "linux-x64", "--self-contained", "-p:SlimImage=true").EnsureSuccess();
         Assert.Contains("SLIM1203", publish.Output);
-        var files = ArchiveValidator.Validate(project.DefaultArchive()).Files;
+        var view = ArchiveValidator.Validate(project.DefaultArchive());
+        var files = view.Files;
         Assert.True(files.ContainsKey("/app/Microsoft.AspNetCore.dll"));
+        // As in Microsoft's images: Kestrel on 8080 of every address (a non-root user), and the port exposed.
+        Assert.Contains("ASPNETCORE_HTTP_PORTS=8080", view.Env);
+        Assert.True(view.RuntimeConfig.GetProperty("ExposedPorts").TryGetProperty("8080/tcp", out _));
         Assert.Contains(files.Keys, p => p.EndsWith("/libssl.so.3"));
 
         var run = ImageRunner.Run(project.DefaultArchive());

@@ -75,14 +75,14 @@ internal static class RuntimePrograms
 
     /// <summary>A minimal API that calls itself on loopback inside the image.</summary>
     public const string MinimalApi = """
+        // No URL configured: the image's ASPNETCORE_HTTP_PORTS decides where Kestrel listens.
         var builder = WebApplication.CreateSlimBuilder(args);
-        builder.WebHost.UseUrls("http://127.0.0.1:5080");
         builder.Logging.ClearProviders();
         var app = builder.Build();
         app.MapGet("/hello", () => $"hello from kestrel as {Environment.UserName}");
         await app.StartAsync();
         using (var http = new HttpClient())
-            Console.WriteLine("answer=" + await http.GetStringAsync("http://127.0.0.1:5080/hello"));
+            Console.WriteLine("answer=" + await http.GetStringAsync("http://127.0.0.1:8080/hello"));
         await app.StopAsync();
         """;
 }
