@@ -13,7 +13,7 @@ namespace SlimImage.Layers;
 /// The deflate bytes themselves come from the runtime's zlib: .NET 8 uses zlib, .NET 9+ zlib-ng, whose outputs differ
 /// at the same level. The blob is reproducible for one runtime; the diff_id (uncompressed) for all of them.
 /// </remarks>
-internal sealed class GzipFramingStream : Stream
+internal sealed class GzipFramingStream : WriteOnlyStream
 {
     private static ReadOnlySpan<byte> Header => [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF];
 
@@ -60,8 +60,6 @@ internal sealed class GzipFramingStream : Stream
         _inner.Write(trailer);
     }
 
-    // See HashingStream.Flush: a mid-stream deflate flush would change the bytes.
-    public override void Flush() { }
 
     protected override void Dispose(bool disposing)
     {
@@ -69,12 +67,5 @@ internal sealed class GzipFramingStream : Stream
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
     public override long Length => _length;
-    public override long Position { get => _length; set => throw new NotSupportedException(); }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

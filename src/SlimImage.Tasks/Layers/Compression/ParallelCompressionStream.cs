@@ -6,7 +6,7 @@ namespace SlimImage.Layers.Compression;
 /// on the writing thread (so whatever hashes the output sees one ordered stream). Chunk boundaries are byte counts
 /// only, so the output depends neither on the number of threads nor on their timing.
 /// </summary>
-internal sealed class ParallelCompressionStream : Stream
+internal sealed class ParallelCompressionStream : WriteOnlyStream
 {
     private readonly Stream _output;
     private readonly ChunkCodec _codec;
@@ -102,14 +102,5 @@ internal sealed class ParallelCompressionStream : Stream
         base.Dispose(disposing);
     }
 
-    // See HashingStream.Flush: the units must not depend on when a caller flushes.
-    public override void Flush() { }
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
     public override long Length => _length;
-    public override long Position { get => _length; set => throw new NotSupportedException(); }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -6,7 +6,7 @@ namespace SlimImage.Layers.Compression;
 /// A write-only, growable buffer for one compressed chunk, renting its array from a pool: chunks are about 1 MiB and
 /// there are hundreds per image, and fresh arrays of that size would each be a large-object-heap allocation.
 /// </summary>
-internal sealed class PooledBufferStream : Stream
+internal sealed class PooledBufferStream : WriteOnlyStream
 {
     // ArrayPool.Shared keeps few arrays above 1 MiB; chunk buffers are up to 4 MiB plus the bound's slack.
     internal static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(8 << 20, 64);
@@ -51,13 +51,5 @@ internal sealed class PooledBufferStream : Stream
         base.Dispose(disposing);
     }
 
-    public override void Flush() { }
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
     public override long Length => _length;
-    public override long Position { get => _length; set => throw new NotSupportedException(); }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }
