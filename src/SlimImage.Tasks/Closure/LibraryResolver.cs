@@ -17,7 +17,7 @@ public sealed class LibraryResolver
 {
     private static readonly Regex SharedLibraryName = new(@"\.so(\.|$)", RegexOptions.CultureInvariant);
 
-    private readonly Dictionary<string, ElfReadResult> reads = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ElfReadResult> reads;
     private IReadOnlyList<string>? confDirs;
     private IReadOnlyList<LoadedObject>? inputs;
     private ElfTarget target;
@@ -29,7 +29,26 @@ public sealed class LibraryResolver
         Request = request;
         Report = report ?? (_ => { });
         PublishDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(request.PublishDir));
+        reads = new(StringComparer.Ordinal);
     }
+
+    private LibraryResolver(LibraryResolver from, ClosureRequest request)
+    {
+        Request = request;
+        Report = from.Report;
+        PublishDir = from.PublishDir;
+        reads = from.reads;
+        confDirs = from.confDirs;
+        inputs = from.inputs;
+        target = from.target;
+    }
+
+    /// <summary>
+    /// The same resolver with libraries to dlopen added: what is known of the sysroot and the publish output (every
+    /// ELF file read, ld.so.conf) is kept, so deciding those libraries with this resolver costs no second read.
+    /// </summary>
+    public LibraryResolver WithExtraSonames(IReadOnlyList<ExtraSoname> extraSonames) =>
+        new(this, Request with { ExtraSonames = extraSonames });
 
     internal ClosureRequest Request { get; }
     internal Action<SlimDiagnostic> Report { get; }

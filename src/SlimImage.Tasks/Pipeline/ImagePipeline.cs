@@ -101,8 +101,9 @@ public static class ImagePipeline
             ExtraLibraryDirs = request.LibraryPaths,
             Target = platform.Elf,
         };
-        var needs = RuntimeDependencies.Find(request, publish, new LibraryResolver(closureRequest, report), report);
-        var closure = new LibraryResolver(closureRequest with { ExtraSonames = needs.Sonames }, report).Resolve();
+        var resolver = new LibraryResolver(closureRequest, report);
+        var needs = RuntimeDependencies.Find(request, publish, resolver, report);
+        var closure = resolver.WithExtraSonames(needs.Sonames).Resolve();
         closure.ThrowIfIncomplete();
         RuntimeDependencies.Report(needs, closure, request, report);
         return (closure, needs);
