@@ -5,8 +5,7 @@ internal sealed class ScratchDir : IDisposable
 {
     public ScratchDir()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "slimimage-tests", "layers-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(Path);
+        Path = Support.Repo.NewTempDir("layers");
     }
 
     public string Path { get; }

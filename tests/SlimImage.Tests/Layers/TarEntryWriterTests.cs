@@ -18,8 +18,7 @@ public class TarEntryWriterTests
     /// </summary>
     private static (string Name, long Length, int Uid, int Gid) ReadHeaderOnly(byte[] header, long size = 0)
     {
-        var path = Path.Combine(Path.GetTempPath(), "slimimage-tests", $"sparse-{Guid.NewGuid():N}.tar");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var path = Path.Combine(Support.Repo.NewTempDir("sparse"), "header.tar");
         try
         {
             using (var file = new FileStream(path, FileMode.CreateNew))

@@ -19,7 +19,7 @@ public class RootfsPlannerTests
     [Fact]
     public void ModesAreNormalisedAndNeverSetuid()
     {
-        var dir = Directory.CreateTempSubdirectory("slimimage-modes-").FullName;
+        var dir = Support.Repo.NewTempDir("modes");
         var exe = Path.Combine(dir, "exe");
         var data = Path.Combine(dir, "data");
         File.WriteAllText(exe, "x");

@@ -16,11 +16,45 @@ public static class Repo
         throw new InvalidOperationException("SlimImage.sln not found above " + AppContext.BaseDirectory);
     }
 
+    /// <summary>A new folder below this test run's own folder, which goes when the test process ends.</summary>
     public static string NewTempDir(string prefix)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "slimimage-tests", prefix + "-" + Guid.NewGuid().ToString("N")[..8]);
+        var dir = Path.Combine(RunRoot.Value, prefix + "-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
         return dir;
+    }
+
+    // Every end-to-end publish leaves a few hundred MB (bin/, obj/, unpacked images): a whole run is about 15 GB.
+    // Each test process keeps its folders under slimimage-tests/pid-N, deletes them when it exits, and first
+    // deletes what runs that are no longer alive left behind (killed, or from before this rule).
+    private static readonly Lazy<string> RunRoot = new(() =>
+    {
+        var parent = Path.Combine(Path.GetTempPath(), "slimimage-tests");
+        Directory.CreateDirectory(parent);
+        foreach (var entry in Directory.EnumerateFileSystemEntries(parent))
+        {
+            var name = Path.GetFileName(entry);
+            if (name.StartsWith("pid-", StringComparison.Ordinal) && int.TryParse(name[4..], out var pid) && Directory.Exists($"/proc/{pid}"))
+                continue;
+            TryDelete(entry);
+        }
+        var root = Path.Combine(parent, $"pid-{Environment.ProcessId}");
+        Directory.CreateDirectory(root);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => TryDelete(root);
+        return root;
+    });
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
+            else File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // a folder still in use by a concurrent run, or a mount left by a killed runner: the next run tries again
+        }
     }
 
     /// <summary>Runs a program to its end; environment entries with a null value are removed.</summary>
