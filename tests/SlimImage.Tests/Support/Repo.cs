@@ -25,8 +25,9 @@ public static class Repo
     }
 
     // Every end-to-end publish leaves a few hundred MB (bin/, obj/, unpacked images): a whole run is about 15 GB.
-    // Each test process keeps its folders under slimimage-tests/pid-N, deletes them when it exits, and first
-    // deletes what runs that are no longer alive left behind (killed, or from before this rule).
+    // Each test process keeps its folders under slimimage-tests/pid-N and deletes them when it exits; vstest often
+    // ends the test host before exit handlers run, so each run first deletes what dead runs left behind, and
+    // build/test.sh removes the folder after the run.
     private static readonly Lazy<string> RunRoot = new(() =>
     {
         var parent = Path.Combine(Path.GetTempPath(), "slimimage-tests");
