@@ -30,34 +30,43 @@ public static class ImagePipeline
     public static ImageResult Run(ImageRequest request, Action<SlimDiagnostic> report, CancellationToken ct)
     {
         var platform = Platform.FromRuntimeIdentifier(request.RuntimeIdentifier);
+        var clock = new StageClock();
 
         var publish = PublishOutput.Select(request.PublishFiles, new PublishOptions(request.IncludeDebugSymbols, request.IncludeLttng, request.TrimDiagnostics));
         var entrypoint = Entrypoint(request, publish);
         foreach (var left in publish.LeftOut)
             report(SlimDiagnostic.Info("SLIM1103", left.File.RelativePath, Size(left.Size), left.Why));
+        clock.End("publish output");
 
         var scratch = Path.Combine(Path.GetDirectoryName(request.ArchivePath)!, ".slimimage-" + Guid.NewGuid().ToString("N")[..12]);
         try
         {
             var baseImage = BaseLoader.Load(request, platform, scratch, report, ct);
+            clock.End("base");
             var plan = PlanOnBase(request, publish, platform, baseImage, report);
+            clock.End("closure and rootfs plan");
             ct.ThrowIfCancellationRequested();
             var layers = LayerSplit.Split(plan, request.AssemblyName, request.Layering);
 
             var layerOptions = new LayerOptions(request.Timestamp, scratch, request.Compression, request.CompressionLevel);
             var cache = request.IntermediateDirectory == null ? null : Path.Combine(request.IntermediateDirectory, "layers");
-            var ours = LayerSetWriter.Write(layers, layerOptions, cache, report, ct).Select(l => l.Blob);
+            var ours = LayerSetWriter.Write(layers, layerOptions, cache, report, ct).Select(l => l.Blob).ToList();
+            clock.End("layers");
             var blobs = baseImage.Layers.Concat(ours).ToList();
             var config = ImageConfigFactory.Create(request, platform, entrypoint, layers.Select(l => l.CreatedBy).ToList());
             // The default PATH yields to the base's; one the user sets does not.
             var defaultsOnly = request.Environment.Any(e => e.Key == "PATH") ? new HashSet<string>() : new HashSet<string> { "PATH" };
             var image = ImageBuilder.Build(ConfigMerge.Merge(config, baseImage, defaultsOnly), blobs);
+            clock.End("image");
             var publishers = Publishers.For(request);
             var published = publishers.OfType<ArchivePublisher>().Select(p => p.Publish(image, report, ct)).ToList();
             var written = published.OfType<ArchivePublication>().FirstOrDefault()?.Archive;
+            clock.End("archive");
             report(SlimDiagnostic.Info("SLIM1101", Summary(request, image, written, plan, publish.LeftOut)));
             // Pushes last, so that the build's output ends with the pushed references CI steps look for.
             published.AddRange(publishers.Where(p => p is not ArchivePublisher).Select(p => p.Publish(image, report, ct)));
+            if (publishers.Any(p => p is not ArchivePublisher)) clock.End("push");
+            report(SlimDiagnostic.Detail("SLIM3601", clock));
             return new ImageResult(written?.Path, request.Repository, request.Tags, image.Manifest.Digest.ToString(),
                 image.CompressedSize, image.UncompressedSize, image.Layers.Count, plan) { Published = published };
         }

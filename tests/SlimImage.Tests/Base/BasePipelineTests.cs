@@ -92,6 +92,17 @@ public class BasePipelineTests
     }
 
     [Fact]
+    public void TheStepSaysWhereItsTimeWent()
+    {
+        using var dir = new ScratchDir();
+        var (_, messages) = Run(Request(dir, "scratch"));
+        var times = Assert.Single(messages, m => m.Code == "SLIM3601");
+        Assert.Equal(SlimSeverity.Detail, times.Severity);
+        Assert.Matches(@"^Stage times: publish output \d+ ms, base \d+ ms, closure and rootfs plan \d+ ms, layers \d+ ms, " +
+            @"image \d+ ms, archive \d+ ms; total \d+ ms\.$", times.Message);
+    }
+
+    [Fact]
     public void SingleLayeringPutsSlimImagesFilesInOneLayer()
     {
         using var dir = new ScratchDir();
