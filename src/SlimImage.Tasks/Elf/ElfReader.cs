@@ -7,7 +7,7 @@ namespace SlimImage.Elf;
 
 /// <summary>
 /// Reads what the dynamic loader reads from an ELF file, through ELFSharp and a stream (never the whole file into
-/// memory, never by running the file). Dependencies come from <c>PT_DYNAMIC</c> and its <c>DT_STRTAB</c>, as ld.so
+/// memory, never by running the file). ELFSharp is given a <see cref="ProgramHeaderView"/>: the program headers only. Dependencies come from <c>PT_DYNAMIC</c> and its <c>DT_STRTAB</c>, as ld.so
 /// finds them, not from section headers, so a binary whose section headers were stripped still resolves.
 /// </summary>
 public static class ElfReader
@@ -59,8 +59,7 @@ public static class ElfReader
         IELF elf;
         try
         {
-            stream.Position = 0;
-            elf = ELFReader.Load(stream, shouldOwnStream: false);
+            elf = ELFReader.Load(new ProgramHeaderView(stream), shouldOwnStream: true);
         }
         catch (Exception e)
         {

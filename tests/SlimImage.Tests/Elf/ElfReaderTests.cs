@@ -168,3 +168,34 @@ public sealed class ElfReaderTests : IDisposable
         Assert.Contains("nothing-here.so", ex.Message);
     }
 }
+
+public sealed class ProgramHeaderViewTests
+{
+    [Theory]
+    [InlineData("/usr/lib/x86_64-linux-gnu/libc.so.6")]
+    [InlineData("/usr/lib/aarch64-linux-gnu/libc.so.6")] // installed by build/test.sh with the arm64 packages
+    public void ElfSharpSeesTheFilesSegmentsAndOneNullSectionAndEveryOtherByteIsTheFiles(string path)
+    {
+        Assert.True(File.Exists(path), $"{path} is missing: build/test.sh installs it");
+        using var file = File.OpenRead(path);
+        var view = new ProgramHeaderView(file);
+        var original = File.ReadAllBytes(path);
+
+        Assert.Equal(original.Length + 64, view.Length);
+        var seen = new byte[view.Length];
+        view.ReadExactly(seen);
+        // e_shoff, e_shentsize, e_shnum, e_shstrndx differ; the rest of the header and the file do not.
+        Assert.Equal(original.AsSpan(0, 40).ToArray(), seen[..40]);
+        Assert.Equal(original.AsSpan(48, 10).ToArray(), seen[48..58]);
+        Assert.Equal(original.AsSpan(64).ToArray(), seen[64..original.Length]);
+        Assert.All(seen[original.Length..], b => Assert.Equal(0, b));
+
+        using var full = ELFSharp.ELF.ELFReader.Load<ulong>(path);
+        using var viewed = (ELFSharp.ELF.ELF<ulong>)ELFSharp.ELF.ELFReader.Load(new ProgramHeaderView(file), shouldOwnStream: true);
+        var section = Assert.Single(viewed.Sections);
+        Assert.Equal(ELFSharp.ELF.Sections.SectionType.Null, section.Type);
+        Assert.True(full.Sections.Count > 10);
+        Assert.Equal(full.Segments.Select(s => (s.Type, s.Offset, s.FileSize)), viewed.Segments.Select(s => (s.Type, s.Offset, s.FileSize)));
+        Assert.Equal(full.Machine, viewed.Machine);
+    }
+}
