@@ -44,7 +44,7 @@ public static class LayerWriter
             Digest digest, diffId;
             long size, uncompressedSize;
             Directory.CreateDirectory(folder);
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
             using (var compressed = new HashingStream(file, leaveOpen: true))
             {
                 using var compressor = options.Compression switch

@@ -1,3 +1,4 @@
+using System.Buffers;
 // Why a hand-written ustar/PAX writer rather than System.Formats.Tar or SharpCompress:
 // - System.Formats.Tar's PaxTarEntry on .NET 8 and 9 adds atime and ctime = now to every entry (removed only in
 //   .NET 10, dotnet/runtime#115778), and the task must run in the MSBuild of SDK 8, 9 and 10.
@@ -70,18 +71,26 @@ internal sealed class TarEntryWriter
     public void WriteFile(string name, int mode, int uid, int gid, long size, Stream content, string source, CancellationToken ct)
     {
         Emit(EncodeHeader(new TarHeader(name, TarHeader.RegularFile, mode, uid, gid, size, _mtime, null)));
-        var buffer = new byte[ChunkSize];
-        var remaining = size;
-        while (remaining > 0)
+        // Pooled: one file after another, hundreds per image, in MSBuild's process (see Compression/NativeBuffer).
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            var read = Read(content, buffer.AsSpan(0, (int)Math.Min(buffer.Length, remaining)), source);
-            if (read == 0) throw new SlimException("SLIM3002", source, size, size - remaining);
-            Emit(buffer.AsSpan(0, read));
-            remaining -= read;
+            var remaining = size;
+            while (remaining > 0)
+            {
+                ct.ThrowIfCancellationRequested();
+                var read = Read(content, buffer.AsSpan(0, (int)Math.Min(ChunkSize, remaining)), source);
+                if (read == 0) throw new SlimException("SLIM3002", source, size, size - remaining);
+                Emit(buffer.AsSpan(0, read));
+                remaining -= read;
+            }
+            if (Read(content, buffer.AsSpan(0, 1), source) != 0)
+                throw new SlimException("SLIM3002", source, size, content.CanSeek ? content.Length : size + 1);
         }
-        if (Read(content, buffer.AsSpan(0, 1), source) != 0)
-            throw new SlimException("SLIM3002", source, size, content.CanSeek ? content.Length : size + 1);
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
         Pad(size);
     }
 

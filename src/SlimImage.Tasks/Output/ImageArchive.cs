@@ -47,7 +47,7 @@ public static class ImageArchive
         try
         {
             Directory.CreateDirectory(folder);
-            using (var file = new FileStream(temp, System.IO.FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            using (var file = new FileStream(temp, System.IO.FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
                 var tar = new TarEntryWriter(file, mtime);
                 LayerWriter.WriteEntries(tar, plan, ct);

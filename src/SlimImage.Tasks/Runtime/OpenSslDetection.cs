@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Reflection.Metadata;
 using System.Reflection.Metadata.Ecma335;
 using System.Reflection.PortableExecutable;
@@ -31,6 +32,8 @@ public static class OpenSslDetection
     /// </summary>
     public static readonly IReadOnlyList<string> StandardProbeOrder =
         ["libssl.so.3", "libssl.so.1.1", "libssl.so.1.0.2", "libssl.so.1.0.0", "libssl.so.10"];
+
+    private static readonly byte[][] ProbeNeedles = StandardProbeOrder.Select(n => Encoding.ASCII.GetBytes(n + "\0")).ToArray();
 
     public static OpenSslUse Detect(PublishSelection publish)
     {
@@ -66,18 +69,22 @@ public static class OpenSslDetection
         // Read in chunks that overlap by more than the longest name: a NuGet native library can be hundreds of MB.
         const int overlap = 64;
         var found = new HashSet<string>(StringComparer.Ordinal);
+        byte[]? buffer = null;
         try
         {
-            using var stream = File.OpenRead(hostPath);
-            var buffer = new byte[1 << 20];
+            using var stream = new FileStream(hostPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            // Pooled and small: the image step runs inside MSBuild, where every megabyte allocated brings the next
+            // collection of MSBuild's whole heap closer (see Layers/Compression/NativeBuffer).
+            buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
             var carry = 0;
             for (var first = true; ; first = false)
             {
                 var read = stream.Read(buffer, carry, buffer.Length - carry);
                 if (read == 0) break;
                 var chunk = buffer.AsSpan(0, carry + read);
-                foreach (var name in StandardProbeOrder)
-                    if (!found.Contains(name) && ContainsCString(chunk, name, startIsBoundary: first)) found.Add(name);
+                for (var i = 0; i < StandardProbeOrder.Count; i++)
+                    if (!found.Contains(StandardProbeOrder[i]) && ContainsCString(chunk, ProbeNeedles[i], startIsBoundary: first))
+                        found.Add(StandardProbeOrder[i]);
                 carry = Math.Min(overlap, chunk.Length);
                 chunk[^carry..].CopyTo(buffer);
             }
@@ -86,6 +93,10 @@ public static class OpenSslDetection
         {
             return [];
         }
+        finally
+        {
+            if (buffer != null) ArrayPool<byte>.Shared.Return(buffer);
+        }
         return StandardProbeOrder.Where(found.Contains).ToList();
     }
 
@@ -93,9 +104,11 @@ public static class OpenSslDetection
     /// True when <paramref name="text"/> occurs NUL-terminated and not as the tail of a longer name. A match at offset
     /// 0 counts only when <paramref name="startIsBoundary"/> (the data starts the file).
     /// </summary>
-    internal static bool ContainsCString(ReadOnlySpan<byte> data, string text, bool startIsBoundary = true)
+    internal static bool ContainsCString(ReadOnlySpan<byte> data, string text, bool startIsBoundary = true) =>
+        ContainsCString(data, Encoding.ASCII.GetBytes(text + "\0"), startIsBoundary);
+
+    private static bool ContainsCString(ReadOnlySpan<byte> data, ReadOnlySpan<byte> needle, bool startIsBoundary)
     {
-        var needle = Encoding.ASCII.GetBytes(text + "\0");
         var offset = 0;
         while (true)
         {

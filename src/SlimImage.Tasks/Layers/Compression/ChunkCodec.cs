@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using ZstdSharp;
 using ZstdSharp.Unsafe;
 
@@ -32,9 +33,23 @@ internal abstract class ChunkCodec
     };
 }
 
-/// <summary>One gzip member per chunk, with the fixed header of <see cref="GzipFramingStream"/>.</summary>
+/// <summary>
+/// One gzip member per chunk, written by zlib (<see cref="GZipStream"/>, which computes the CRC-32 with the CPU's
+/// carry-less multiply) with its header then made fixed: zlib sets XFL from the level and OS from the platform it was
+/// built for (OS_CODE: 3 on Unix, 10 on Windows), so the same image built on Windows would get another digest. The
+/// header is MTIME 0 (RFC 1952 §2.3.1: "no time stamp is available"), XFL 0, OS 255 ("unknown", as Go's
+/// compress/gzip writes).
+/// </summary>
+/// <remarks>
+/// The deflate bytes themselves come from the runtime's zlib: .NET 8 uses zlib, .NET 9+ zlib-ng, whose outputs differ
+/// at the same level. The blob is reproducible for one runtime; the diff_id (uncompressed) for all of them.
+/// </remarks>
 internal sealed class GzipMemberCodec(int level) : ChunkCodec
 {
+    // A member with no data: the fixed header, an empty final fixed-Huffman block (RFC 1951 §3.2.6: the bits 1, 01,
+    // 0000000), CRC-32 0 and ISIZE 0. zlib given no data writes nothing at all.
+    private static ReadOnlySpan<byte> EmptyMember => [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF, 0x03, 0x00, 0, 0, 0, 0, 0, 0, 0, 0];
+
     public override int ChunkSize => 1 << 20;
 
     // zlib's deflateBound for stored blocks, plus the 18 bytes of gzip header and trailer.
@@ -42,9 +57,19 @@ internal sealed class GzipMemberCodec(int level) : ChunkCodec
 
     public override void Compress(ReadOnlySpan<byte> input, PooledBufferStream output)
     {
-        using var member = new GzipFramingStream(output, level);
-        member.Write(input);
-        member.Finish();
+        if (input.IsEmpty)
+        {
+            output.Write(EmptyMember);
+            return;
+        }
+        using (var gzip = Compression.DeflateLevels.OpenGzip(output, level))
+            gzip.Write(input);
+        var header = output.Written[..10];
+        // ID1 ID2 CM=8 FLG=0 MTIME=0: anything else means zlib wrote a header this code does not know.
+        if (!header[..8].SequenceEqual((ReadOnlySpan<byte>)[0x1F, 0x8B, 8, 0, 0, 0, 0, 0]))
+            throw new InvalidOperationException("zlib wrote an unexpected gzip header: " + Convert.ToHexString(header));
+        header[8] = 0;
+        header[9] = 0xFF;
     }
 }
 

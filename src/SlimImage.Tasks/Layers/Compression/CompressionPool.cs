@@ -59,7 +59,7 @@ internal sealed class CompressionPool : IDisposable
 }
 
 /// <summary>One chunk to compress: its input (pooled) and, when done, its output or the failure.</summary>
-internal sealed class ChunkJob(ChunkCodec codec, byte[] input, int length)
+internal sealed class ChunkJob(ChunkCodec codec, NativeBuffer input, int length)
 {
     private readonly ManualResetEventSlim _done = new();
     private PooledBufferStream? _output;
@@ -70,7 +70,7 @@ internal sealed class ChunkJob(ChunkCodec codec, byte[] input, int length)
         try
         {
             var output = new PooledBufferStream(codec.Bound(length));
-            codec.Compress(input.AsSpan(0, length), output);
+            codec.Compress(input.Span[..length], output);
             _output = output;
         }
         catch (Exception e)
@@ -79,7 +79,7 @@ internal sealed class ChunkJob(ChunkCodec codec, byte[] input, int length)
         }
         finally
         {
-            PooledBufferStream.Pool.Return(input);
+            input.Dispose();
             _done.Set();
         }
     }

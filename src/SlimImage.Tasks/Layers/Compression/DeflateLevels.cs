@@ -1,21 +1,33 @@
 using System.IO.Compression;
+#if !NET9_0_OR_GREATER
 using System.Reflection;
+#endif
 
 namespace SlimImage.Layers.Compression;
 
 /// <summary>
-/// Opens a <see cref="DeflateStream"/> at a zlib level 1-9. The task is built for net8.0, whose API has only the
-/// <see cref="CompressionLevel"/> enum (1, 6 and 9 in zlib terms); .NET 9 added <c>ZLibCompressionOptions</c> with
-/// the numeric level, so where MSBuild runs on .NET 9 or later (SDK 9, 10) that constructor is bound by reflection.
+/// Opens a <see cref="GZipStream"/> at a zlib level 1-9. .NET 9 added <c>ZLibCompressionOptions</c> with the numeric
+/// level; the net8.0 build of the task (for the MSBuild of SDK 8 and 9) has only the <see cref="CompressionLevel"/>
+/// enum (1, 6 and 9 in zlib terms), so where it runs on .NET 9 it binds that constructor by reflection.
 /// </summary>
 internal static class DeflateLevels
 {
-    private static readonly Func<Stream, int, DeflateStream>? Numeric = BindNumeric();
+#if NET9_0_OR_GREATER
+    /// <summary>True when every level 1-9 is available as such.</summary>
+    public static bool ExactLevels => true;
+
+    public static GZipStream OpenGzip(Stream output, int level)
+    {
+        if (level is < 1 or > 9) throw new ArgumentOutOfRangeException(nameof(level), level, "zlib levels are 1 to 9.");
+        return new GZipStream(output, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true);
+    }
+#else
+    private static readonly Func<Stream, int, GZipStream>? Numeric = BindNumeric();
 
     /// <summary>True when every level 1-9 is available as such (MSBuild on .NET 9 or later).</summary>
     public static bool ExactLevels => Numeric != null;
 
-    public static DeflateStream Open(Stream output, int level)
+    public static GZipStream OpenGzip(Stream output, int level)
     {
         if (level is < 1 or > 9) throw new ArgumentOutOfRangeException(nameof(level), level, "zlib levels are 1 to 9.");
         if (Numeric != null) return Numeric(output, level);
@@ -26,24 +38,25 @@ internal static class DeflateLevels
             <= 7 => CompressionLevel.Optimal,
             _ => CompressionLevel.SmallestSize,
         };
-        return new DeflateStream(output, nearest, leaveOpen: true);
+        return new GZipStream(output, nearest, leaveOpen: true);
     }
 
     // Plain reflection, not a compiled expression: System.Linq.Expressions costs tens of milliseconds to load and
     // compile on first use, and one call per 1 MiB chunk makes the invoke's own cost irrelevant.
-    private static Func<Stream, int, DeflateStream>? BindNumeric()
+    private static Func<Stream, int, GZipStream>? BindNumeric()
     {
-        var optionsType = typeof(DeflateStream).Assembly.GetType("System.IO.Compression.ZLibCompressionOptions");
+        var optionsType = typeof(GZipStream).Assembly.GetType("System.IO.Compression.ZLibCompressionOptions");
         var levelProperty = optionsType?.GetProperty("CompressionLevel", BindingFlags.Public | BindingFlags.Instance);
         var ctor = optionsType == null ? null
-            : typeof(DeflateStream).GetConstructor([typeof(Stream), optionsType, typeof(bool)]);
+            : typeof(GZipStream).GetConstructor([typeof(Stream), optionsType, typeof(bool)]);
         if (optionsType == null || levelProperty == null || ctor == null) return null;
         return (output, level) =>
         {
-            // new DeflateStream(output, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true)
+            // new GZipStream(output, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true)
             var options = Activator.CreateInstance(optionsType)!;
             levelProperty.SetValue(options, level);
-            return (DeflateStream)ctor.Invoke([output, options, true]);
+            return (GZipStream)ctor.Invoke([output, options, true]);
         };
     }
+#endif
 }

@@ -13,7 +13,7 @@ internal sealed class ParallelCompressionStream : WriteOnlyStream
     private readonly CompressionPool _pool;
     private readonly CancellationToken _ct;
     private readonly Queue<ChunkJob> _inFlight = new();
-    private byte[]? _chunk;
+    private NativeBuffer? _chunk;
     private int _filled;
     private long _length;
     private bool _anyChunk;
@@ -31,9 +31,9 @@ internal sealed class ParallelCompressionStream : WriteOnlyStream
         _length += buffer.Length;
         while (!buffer.IsEmpty)
         {
-            _chunk ??= PooledBufferStream.Pool.Rent(_codec.ChunkSize);
+            _chunk ??= NativeBuffer.Rent(_codec.ChunkSize);
             var n = Math.Min(buffer.Length, _codec.ChunkSize - _filled);
-            buffer[..n].CopyTo(_chunk.AsSpan(_filled));
+            buffer[..n].CopyTo(_chunk.Span[_filled..]);
             _filled += n;
             buffer = buffer[n..];
             if (_filled == _codec.ChunkSize) Submit();
@@ -47,7 +47,7 @@ internal sealed class ParallelCompressionStream : WriteOnlyStream
     {
         if (_filled > 0 || !_anyChunk)
         {
-            _chunk ??= PooledBufferStream.Pool.Rent(_codec.ChunkSize);
+            _chunk ??= NativeBuffer.Rent(_codec.ChunkSize);
             Submit();
         }
         while (_inFlight.Count > 0) WriteOldest();
@@ -96,7 +96,7 @@ internal sealed class ParallelCompressionStream : WriteOnlyStream
                 catch (InvalidOperationException) { /* the first failure was reported already */ }
                 finally { _pool.ReturnSlot(); }
             }
-            if (_chunk != null) PooledBufferStream.Pool.Return(_chunk);
+            _chunk?.Dispose();
             _chunk = null;
         }
         base.Dispose(disposing);

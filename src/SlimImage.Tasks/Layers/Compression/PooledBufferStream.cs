@@ -1,34 +1,32 @@
-using System.Buffers;
-
 namespace SlimImage.Layers.Compression;
 
 /// <summary>
-/// A write-only, growable buffer for one compressed chunk, renting its array from a pool: chunks are about 1 MiB and
-/// there are hundreds per image, and fresh arrays of that size would each be a large-object-heap allocation.
+/// A write-only, growable buffer for one compressed chunk, in a <see cref="NativeBuffer"/>: chunks are about 1 MiB and
+/// there are hundreds per image, and managed arrays of that size would each be a large-object-heap allocation.
 /// </summary>
 internal sealed class PooledBufferStream : WriteOnlyStream
 {
-    // ArrayPool.Shared keeps few arrays above 1 MiB; chunk buffers are up to 4 MiB plus the bound's slack.
-    internal static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(8 << 20, 64);
-
-    private byte[] _buffer;
+    private NativeBuffer _buffer;
     private int _length;
 
-    public PooledBufferStream(int capacity) => _buffer = Pool.Rent(capacity);
+    public PooledBufferStream(int capacity) => _buffer = NativeBuffer.Rent(Math.Max(1, capacity));
 
-    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
+    public ReadOnlySpan<byte> WrittenSpan => _buffer.Span[.._length];
+
+    /// <summary>What was written so far, to change in place (a header written by a library, see GzipMemberCodec).</summary>
+    public Span<byte> Written => _buffer.Span[.._length];
 
     /// <summary>A span of at least <paramref name="size"/> free bytes; follow with <see cref="Advance"/>.</summary>
     public Span<byte> GetSpan(int size)
     {
-        if (_buffer.Length - _length < size)
+        if (_buffer.Capacity - _length < size)
         {
-            var bigger = Pool.Rent(Math.Max(_length + size, _buffer.Length * 2));
-            _buffer.AsSpan(0, _length).CopyTo(bigger);
-            Pool.Return(_buffer);
+            var bigger = NativeBuffer.Rent(Math.Max(_length + size, _buffer.Capacity * 2));
+            _buffer.Span[.._length].CopyTo(bigger.Span);
+            _buffer.Dispose();
             _buffer = bigger;
         }
-        return _buffer.AsSpan(_length);
+        return _buffer.Span[_length..];
     }
 
     public void Advance(int count) => _length += count;
@@ -43,11 +41,7 @@ internal sealed class PooledBufferStream : WriteOnlyStream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing && _buffer.Length > 0)
-        {
-            Pool.Return(_buffer);
-            _buffer = [];
-        }
+        if (disposing) _buffer.Dispose();
         base.Dispose(disposing);
     }
 
