@@ -4,7 +4,11 @@ namespace SlimImage.Closure;
 /// One folder of a library search list, in the terms it was found in: a sysroot path (default dirs, ld.so.conf,
 /// RPATH/RUNPATH of a sysroot library) or a host path (SlimImageLibraryPath, $ORIGIN of a publish file).
 /// </summary>
-internal readonly record struct SearchDir(string Path, bool OnHost)
+/// <remarks>
+/// A class, not a struct: lists and sets of it then run the runtime's shared, precompiled generic code, where a
+/// struct would have the JIT compile every List/HashSet/LINQ method it touches in each MSBuild process.
+/// </remarks>
+internal sealed record SearchDir(string Path, bool OnHost)
 {
     public override string ToString() => Path;
 }

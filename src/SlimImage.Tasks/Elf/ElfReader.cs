@@ -85,7 +85,10 @@ public static class ElfReader
         }
     }
 
-    private readonly record struct Seg(SegmentType Type, ulong VAddr, ulong Offset, ulong FileSize)
+    // Classes, not structs: see Closure/SearchDir.
+    private sealed record DynamicEntry(long Tag, ulong Value);
+
+    private sealed record Seg(SegmentType Type, ulong VAddr, ulong Offset, ulong FileSize)
     {
         public static Seg Of<T>(Segment<T> s, ulong vaddr) => new(s.Type, vaddr, (ulong)s.Offset, (ulong)s.FileSize);
     }
@@ -111,7 +114,7 @@ public static class ElfReader
         };
 
         var interp = segments.FirstOrDefault(s => s.Type == SegmentType.Interpreter);
-        if (interp.Type == SegmentType.Interpreter)
+        if (interp != null)
         {
             if (interp.FileSize > MaxInterpreter) return ElfReadResult.Corrupt("PT_INTERP is longer than PATH_MAX");
             var bytes = ElfBounds.ReadAt(stream, interp.Offset, (int)interp.FileSize);
@@ -120,21 +123,21 @@ public static class ElfReader
         }
 
         var dynamic = segments.FirstOrDefault(s => s.Type == SegmentType.Dynamic);
-        if (dynamic.Type != SegmentType.Dynamic) return ElfReadResult.Ok(info); // statically linked
+        if (dynamic == null) return ElfReadResult.Ok(info); // statically linked
         var entrySize = is64 ? 16 : 8;
         var table = ElfBounds.ReadAt(stream, dynamic.Offset, (int)Math.Min(dynamic.FileSize, (ulong)MaxStringTable));
         var fields = new ElfBounds.FieldReader(table, little, is64);
-        var entries = new List<(long Tag, ulong Value)>();
+        var entries = new List<DynamicEntry>();
         for (var at = 0; at + entrySize <= table.Length; at += entrySize)
         {
             var tag = (long)fields.Addr(at);
             if (tag == DT_NULL) break;
-            entries.Add((tag, fields.Addr(at + entrySize / 2)));
+            entries.Add(new DynamicEntry(tag, fields.Addr(at + entrySize / 2)));
         }
         return ReadDynamic(info, entries, segments, stream);
     }
 
-    private static ElfReadResult ReadDynamic(ElfInfo info, List<(long Tag, ulong Value)> entries, List<Seg> segments, Stream stream)
+    private static ElfReadResult ReadDynamic(ElfInfo info, List<DynamicEntry> entries, List<Seg> segments, Stream stream)
     {
         ulong? strtab = null, strsz = null;
         ulong flags1 = 0;
@@ -150,7 +153,7 @@ public static class ElfReader
 
         // DT_STRTAB is a virtual address: the PT_LOAD segment that maps it gives its place in the file.
         var load = segments.FirstOrDefault(s => s.Type == SegmentType.Load && s.VAddr <= strtab && strtab - s.VAddr < s.FileSize);
-        if (load.Type != SegmentType.Load) return ElfReadResult.Corrupt("DT_STRTAB is not inside any PT_LOAD segment");
+        if (load == null) return ElfReadResult.Corrupt("DT_STRTAB is not inside any PT_LOAD segment");
         var offset = load.Offset + (strtab.Value - load.VAddr);
         var size = Math.Min(strsz.Value, load.FileSize - (strtab.Value - load.VAddr));
         if (size > MaxStringTable) return ElfReadResult.Corrupt("the dynamic string table is implausibly large");

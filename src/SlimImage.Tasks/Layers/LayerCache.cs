@@ -55,8 +55,7 @@ internal sealed class LayerCache(string directory)
         try
         {
             if (!File.Exists(entryPath)) return null;
-            var entry = JsonSerializer.Deserialize(File.ReadAllBytes(entryPath), Incremental.IncrementalJson.Default.Entry);
-            if (entry == null) return null;
+            var entry = Entry.FromJson(File.ReadAllBytes(entryPath));
             var blobPath = Path.Combine(Directory, entry.Blob);
             var info = new FileInfo(blobPath);
             if (!info.Exists || info.Length != entry.Size) return null;
@@ -66,7 +65,8 @@ internal sealed class LayerCache(string directory)
             return new LayerBlob(Digest.Parse(entry.Digest), Digest.Parse(entry.DiffId), entry.Size, entry.UncompressedSize,
                 entry.MediaType, blobPath);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or FormatException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or FormatException
+                                       or KeyNotFoundException or InvalidOperationException)
         {
             return null; // a damaged cache only costs the compression it would have saved
         }
@@ -80,7 +80,7 @@ internal sealed class LayerCache(string directory)
         var temp = EntryPath(key) + ".tmp";
         try
         {
-            File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(entry, Incremental.IncrementalJson.Default.Entry));
+            File.WriteAllBytes(temp, entry.ToJson());
             File.Move(temp, EntryPath(key), overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -103,6 +103,37 @@ internal sealed class LayerCache(string directory)
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>One cached layer: its descriptor values and the blob file name.</summary>
-    internal sealed record Entry(string Digest, string DiffId, long Size, long UncompressedSize, string MediaType, string Blob);
+    /// <summary>
+    /// One cached layer: its descriptor values and the blob file name. Written and read by hand: the serializer's
+    /// generated code for a record is generic code the JIT compiles in every MSBuild process, for six fields.
+    /// </summary>
+    internal sealed record Entry(string Digest, string DiffId, long Size, long UncompressedSize, string MediaType, string Blob)
+    {
+        public byte[] ToJson()
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
+            using (var json = new Utf8JsonWriter(buffer))
+            {
+                json.WriteStartObject();
+                json.WriteString(nameof(Digest), Digest);
+                json.WriteString(nameof(DiffId), DiffId);
+                json.WriteNumber(nameof(Size), Size);
+                json.WriteNumber(nameof(UncompressedSize), UncompressedSize);
+                json.WriteString(nameof(MediaType), MediaType);
+                json.WriteString(nameof(Blob), Blob);
+                json.WriteEndObject();
+            }
+            return buffer.WrittenSpan.ToArray();
+        }
+
+        /// <summary>Throws JsonException, KeyNotFoundException or InvalidOperationException for an entry that is not one.</summary>
+        public static Entry FromJson(byte[] bytes)
+        {
+            using var document = JsonDocument.Parse(bytes);
+            var e = document.RootElement;
+            string Text(string name) => e.GetProperty(name).GetString() ?? throw new InvalidOperationException(name + " is null");
+            return new Entry(Text(nameof(Digest)), Text(nameof(DiffId)), e.GetProperty(nameof(Size)).GetInt64(),
+                e.GetProperty(nameof(UncompressedSize)).GetInt64(), Text(nameof(MediaType)), Text(nameof(Blob)));
+        }
+    }
 }

@@ -77,7 +77,7 @@ public static class ImageArchive
         yield return Generated(BlobPath(config.Digest), image.ConfigBytes.ToArray());
         yield return Generated(BlobPath(manifest.Digest), image.ManifestBytes.ToArray());
         // Two layers with the same content are one blob (image-layout.md: blobs are content-addressed).
-        foreach (var layer in image.Layers.DistinctBy(l => l.Digest))
+        foreach (var layer in image.Layers.DistinctBy(l => l.Digest.ToString()))
         {
             CheckBlob(layer);
             yield return RootfsEntry.HostFile(BlobPath(layer.Digest), layer.BlobPath, FileMode, EntryOrigin.System) with { Reason = "layer blob" };

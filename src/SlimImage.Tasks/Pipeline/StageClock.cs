@@ -10,19 +10,19 @@ namespace SlimImage.Pipeline;
 internal sealed class StageClock
 {
     private readonly Stopwatch clock = Stopwatch.StartNew();
-    private readonly List<(string Stage, TimeSpan Took)> stages = [];
+    private readonly List<string> stages = [];
     private TimeSpan last;
 
     /// <summary>Ends the stage named <paramref name="stage"/>, which began when the previous one ended.</summary>
     public void End(string stage)
     {
         var now = clock.Elapsed;
-        stages.Add((stage, now - last));
+        stages.Add(stage + " " + Ms(now - last));
         last = now;
     }
 
     public override string ToString() =>
-        string.Join(", ", stages.Select(s => s.Stage + " " + Ms(s.Took))) + "; total " + Ms(clock.Elapsed);
+        string.Join(", ", stages) + "; total " + Ms(clock.Elapsed);
 
     private static string Ms(TimeSpan t) => t.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms";
 }

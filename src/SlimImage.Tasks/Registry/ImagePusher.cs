@@ -37,7 +37,7 @@ public static class ImagePusher
         using var client = new RegistryClient(registry, settings);
         var journal = new BlobJournal(settings.CacheDirectory, registry);
         List<string> scopes = [RegistryRequest.PushScope(repository)];
-        var layers = image.Layers.DistinctBy(l => l.Digest).ToList();
+        var layers = image.Layers.DistinctBy(l => l.Digest.ToString()).ToList();
         var blobs = new List<(string What, Descriptor Descriptor, Func<Stream> Open)>
         {
             ("config", image.Config, () => new MemoryStream(image.ConfigBytes.ToArray(), writable: false)),

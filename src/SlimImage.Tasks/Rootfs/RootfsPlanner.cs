@@ -23,7 +23,8 @@ public sealed class RootfsPlanner
     private const int Executable = 0b111_101_101;
     private const int Regular = 0b110_100_100;
 
-    private readonly SortedDictionary<string, RootfsEntry> entries = new(StringComparer.Ordinal);
+    // Sorted once at the end: a SortedDictionary's tree code would be JIT-compiled in every MSBuild process.
+    private readonly Dictionary<string, RootfsEntry> entries = new(StringComparer.Ordinal);
     private readonly List<HostFileUse> hostFiles = [];
     private readonly string sysroot;
 
@@ -50,7 +51,7 @@ public sealed class RootfsPlanner
         foreach (var set in needs?.DataSets ?? [])
             if (set.Entries.Count(e => planner.entries.TryAdd(e.Path, e)) > 0)
                 planner.hostFiles.Add(new HostFileUse(set.ImagePath, set.HostPath, set.Size, set.Why));
-        return new RootfsPlan(planner.entries.Values.ToList(), planner.hostFiles);
+        return new RootfsPlan(planner.entries.Values.OrderBy(e => e.Path, StringComparer.Ordinal).ToList(), planner.hostFiles);
     }
 
     private void AddLibrary(ResolvedLibrary library, string? defaultDir)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 
 namespace SlimImage.Layers.Compression;
@@ -14,7 +13,17 @@ internal sealed unsafe class NativeBuffer : IDisposable
 {
     private const int Granularity = 64 << 10;
     private const int KeptPerSize = 16;
-    private static readonly ConcurrentDictionary<int, ConcurrentBag<IntPtr>> Free = new();
+    // Sizes are few (a chunk and its bound per format); plain arrays under a lock keep the pool free of generic
+    // instantiations over IntPtr, which the JIT would compile in every MSBuild process.
+    private static readonly object Lock = new();
+    private static readonly List<SizeClass> Free = [];
+
+    private sealed class SizeClass(int capacity)
+    {
+        public int Capacity { get; } = capacity;
+        public IntPtr[] Blocks { get; } = new IntPtr[KeptPerSize];
+        public int Count { get; set; }
+    }
 
     private IntPtr _memory;
 
@@ -37,8 +46,12 @@ internal sealed unsafe class NativeBuffer : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
         var capacity = checked((size + Granularity - 1) / Granularity * Granularity);
-        if (Free.TryGetValue(capacity, out var bag) && bag.TryTake(out var memory))
-            return new NativeBuffer(memory, capacity);
+        lock (Lock)
+        {
+            var free = Find(capacity);
+            if (free is { Count: > 0 })
+                return new NativeBuffer(free.Blocks[--free.Count], capacity);
+        }
         return new NativeBuffer((IntPtr)NativeMemory.Alloc((nuint)capacity), capacity);
     }
 
@@ -47,8 +60,23 @@ internal sealed unsafe class NativeBuffer : IDisposable
     {
         var memory = Interlocked.Exchange(ref _memory, IntPtr.Zero);
         if (memory == IntPtr.Zero) return;
-        var bag = Free.GetOrAdd(Capacity, _ => []);
-        if (bag.Count < KeptPerSize) bag.Add(memory);
-        else NativeMemory.Free((void*)memory);
+        lock (Lock)
+        {
+            var free = Find(Capacity);
+            if (free == null) Free.Add(free = new SizeClass(Capacity));
+            if (free.Count < KeptPerSize)
+            {
+                free.Blocks[free.Count++] = memory;
+                return;
+            }
+        }
+        NativeMemory.Free((void*)memory);
+    }
+
+    private static SizeClass? Find(int capacity)
+    {
+        foreach (var free in Free)
+            if (free.Capacity == capacity) return free;
+        return null;
     }
 }
