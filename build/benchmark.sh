@@ -6,7 +6,8 @@
 # For each mode it prints the median over the runs of:
 #   step (msbuild)   the SlimImage targets of a publish whose image has to be built (layer cache and record deleted),
 #                    from -clp:PerformanceSummary: from the end of Publish to the archive written
-#   step (alone)     the same work by build/bench's runner outside MSBuild: wall time, CPU time, peak RSS
+#   step (alone)     the same work by build/bench's runner outside MSBuild: wall time, CPU time, peak RSS, and the
+#                    managed memory it allocated (in MSBuild's large heap, each collection it sets off is a long pause)
 #   tar|gzip -6      `tar -c | gzip -6` of the image's own files (the layer unpacked), the reference
 #   no-change        the SlimImage targets of a second publish with nothing changed (the archive must stay as it was)
 # and the ratio step / reference. Other builds running on the machine make every figure noisy: CPU time is the
@@ -32,7 +33,7 @@ now_ms() { date +%s%3N; }
 # Sum of the SlimImage targets in a -clp:PerformanceSummary log.
 slim_ms() { awk '/Target Performance Summary/ {t=1} t && /_SlimImage|PublishSlimImage/ {s+=$1} END {print s+0}' "$1"; }
 
-printf '\n%-15s %13s %13s %10s %10s %12s %12s %12s %7s\n' mode "step(msbuild)" "step(alone)" "cpu" "peakRSS" "tar|gzip-6" "no-change" "image/tar MB" ratio
+printf '\n%-15s %13s %13s %10s %10s %10s %12s %12s %12s %7s\n' mode "step(msbuild)" "step(alone)" "cpu" "peakRSS" "allocated" "tar|gzip-6" "no-change" "image/tar MB" ratio
 for mode in $modes; do
   case "$mode" in
     aot) flags=(-p:PublishAot=true) ;;
@@ -62,7 +63,7 @@ XML
     case "$blob" in *.gz) gzip -dc "$blob" ;; *.zst) zstd -dc "$blob" ;; *) cat "$blob" ;; esac | tar -x -C "$rootfs"
   done
   image_mb=$(du -sb "$rootfs" | awk '{printf "%.1f", $1/1e6}')
-  : > "$work/$mode.step"; : > "$work/$mode.alone"; : > "$work/$mode.cpu"; : > "$work/$mode.rss"; : > "$work/$mode.ref"; : > "$work/$mode.nochange"
+  : > "$work/$mode.step"; : > "$work/$mode.alloc"; : > "$work/$mode.alone"; : > "$work/$mode.cpu"; : > "$work/$mode.rss"; : > "$work/$mode.ref"; : > "$work/$mode.nochange"
   for i in $(seq "$runs"); do
     echo "$mode: run $i/$runs" >&2
     rm -rf "$intermediate" "$archive"
@@ -77,14 +78,15 @@ XML
     /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" "$work/runner/StepRunner" "$pubdir" ConsoleApp "$work/$mode-alone.tar" \
       "$compression" "$level" > "$work/runner.out" 2> /dev/null
     read -r wall user sys rss < "$work/time.txt"
+    sed -n 's/.*allocated_kb=\([0-9]*\).*/\1/p' "$work/runner.out" >> "$work/$mode.alloc"
     awk -v w="$wall" 'BEGIN {print w*1000}' >> "$work/$mode.alone"
     awk -v u="$user" -v s="$sys" 'BEGIN {print (u+s)*1000}' >> "$work/$mode.cpu"
     echo $((rss / 1024)) >> "$work/$mode.rss"
     start=$(now_ms); tar -c -C "$rootfs" . | gzip -6 > /dev/null; echo $(( $(now_ms) - start )) >> "$work/$mode.ref"
   done
   step=$(median < "$work/$mode.step"); ref=$(median < "$work/$mode.ref")
-  printf '%-15s %10s ms %10s ms %7s ms %7s MB %9s ms %9s ms %12s %7s\n' "$mode" "$step" "$(median < "$work/$mode.alone")" \
-    "$(median < "$work/$mode.cpu")" "$(median < "$work/$mode.rss")" "$ref" "$(median < "$work/$mode.nochange")" \
+  printf '%-15s %10s ms %10s ms %7s ms %7s MB %7s KB %9s ms %9s ms %12s %7s\n' "$mode" "$step" "$(median < "$work/$mode.alone")" \
+    "$(median < "$work/$mode.cpu")" "$(median < "$work/$mode.rss")" "$(median < "$work/$mode.alloc")" "$ref" "$(median < "$work/$mode.nochange")" \
     "$image_mb" "$(awk -v s="$step" -v r="$ref" 'BEGIN {printf "%.2f", s/r}')"
 done
 echo

@@ -28,8 +28,11 @@ var request = new ImageRequest
     Compression = compression,
     CompressionLevel = level,
 };
+var allocated = GC.GetTotalAllocatedBytes(precise: true);
 var result = ImagePipeline.Run(request, d => Console.Error.WriteLine($"{d.Code}: {d.Message.Split('\n')[0]}"), CancellationToken.None);
-Console.WriteLine($"step_ms={clock.ElapsedMilliseconds} compressed={result.CompressedSize} uncompressed={result.UncompressedSize}");
+// Managed bytes the step allocated: inside MSBuild, whose heap is large, every collection they set off is a long pause.
+allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+Console.WriteLine($"step_ms={clock.ElapsedMilliseconds} compressed={result.CompressedSize} uncompressed={result.UncompressedSize} allocated_kb={allocated / 1024}");
 // SLIMIMAGE_BENCH_REPEAT=N runs the step N more times in the same process: the difference to the first run is the
 // cost of loading and JIT-compiling the code, which MSBuild pays once per build.
 for (var i = 0; i < int.Parse(Environment.GetEnvironmentVariable("SLIMIMAGE_BENCH_REPEAT") ?? "0"); i++)
