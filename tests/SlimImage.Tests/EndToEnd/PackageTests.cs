@@ -1,5 +1,7 @@
 using System.IO.Compression;
 using System.Reflection.PortableExecutable;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
 using SlimImage.Tests.Support;
 using Xunit;
 
@@ -38,6 +40,33 @@ public class PackageTests
             project.Directory, PackageFeed.DotnetEnvironment).EnsureSuccess().Output.Trim();
         Assert.EndsWith("/tasks/net10.0/SlimImage.Tasks.dll", evaluated.Replace('\\', '/'));
         Assert.True(File.Exists(evaluated), evaluated);
+    }
+
+    [Fact]
+    public void TheTaskForSdk8And9BuildsTheSameImageAsThePrecompiledOne()
+    {
+        var showTask = new XElement("Target", new XAttribute("Name", "ShowTask"), new XAttribute("AfterTargets", "PublishSlimImage"),
+            new XElement("Message", new XAttribute("Importance", "high"), new XAttribute("Text", "TASK=$(_SlimImageTaskAssembly)")));
+        var project = TestProject.Create("TaskTwins", Programs.Hello, properties: new Dictionary<string, string>
+        {
+            ["InvariantGlobalization"] = "true",
+            ["SlimImage"] = "true",
+        }, targets: [showTask]);
+        // Level 4 exists as such only through ZLibCompressionOptions, which the net8.0 build binds by reflection.
+        string[] args = ["-r", "linux-x64", "--self-contained", "-p:SlimImageCompressionLevel=4"];
+        var precompiled = project.Publish(args).EnsureSuccess();
+        var net10 = Regex.Match(precompiled.Output, @"TASK=(\S+)").Groups[1].Value;
+        Assert.EndsWith("/tasks/net10.0/SlimImage.Tasks.dll", net10);
+        var archive = project.DefaultArchive();
+        var bytes = File.ReadAllBytes(archive);
+
+        // The same publish with the task for SDK 8 and 9, from scratch: no up-to-date record, no layer cache.
+        Directory.Delete(Path.Combine(project.Directory, "obj", "Release", "net10.0", "linux-x64", "slimimage"), recursive: true);
+        var net8 = net10.Replace("/tasks/net10.0/", "/tasks/net8.0/");
+        var il = project.Publish([.. args, "-p:_SlimImageTaskAssembly=" + net8]).EnsureSuccess();
+        Assert.Contains("TASK=" + net8, il.Output);
+        Assert.Contains("SLIM3600: Layers: 3 written and 0 reused", il.Output);
+        Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(archive)), "the two builds of the task wrote different archives");
     }
 
     private static bool IsReadyToRun(ZipArchiveEntry entry)
