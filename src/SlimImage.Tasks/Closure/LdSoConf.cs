@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.RegularExpressions;
 using SlimImage.FileSystem;
 
 namespace SlimImage.Closure;
@@ -70,7 +68,6 @@ public static class LdSoConf
                 matches = matches.Select(m => m + "/" + part).ToList();
                 continue;
             }
-            var regex = new Regex(ToRegex(part), RegexOptions.CultureInvariant);
             var next = new List<string>();
             foreach (var folder in matches)
             {
@@ -78,7 +75,7 @@ public static class LdSoConf
                 if (resolved == null || !resolved.IsDirectory) continue;
                 next.AddRange(Directory.EnumerateFileSystemEntries(resolved.HostPath)
                     .Select(Path.GetFileName)
-                    .Where(n => n != null && regex.IsMatch(n) && (!n.StartsWith('.') || part.StartsWith('.')))
+                    .Where(n => n != null && Matches(part, n) && (!n.StartsWith('.') || part.StartsWith('.')))
                     .Select(n => folder + "/" + n));
             }
             matches = next;
@@ -86,24 +83,62 @@ public static class LdSoConf
         return matches.Where(m => m.Length > 0).Order(StringComparer.Ordinal).ToList();
     }
 
-    private static string ToRegex(string part)
+    /// <summary>
+    /// Whether a file name matches one glob component: '*' any run, '?' any character, '[...]' a set with ranges,
+    /// negated by a leading '!' or '^' (a ']' right after '[' is a member). Matched directly rather than through a
+    /// Regex, whose construction is most of this file's cost on first use.
+    /// </summary>
+    internal static bool Matches(string pattern, string name)
     {
-        var sb = new StringBuilder("^");
-        for (var i = 0; i < part.Length; i++)
+        int p = 0, n = 0, afterStar = -1, starAt = 0;
+        while (n < name.Length)
         {
-            var c = part[i];
-            var close = c == '[' ? part.IndexOf(']', i + 2) : -1;
-            if (c == '*') sb.Append(".*");
-            else if (c == '?') sb.Append('.');
-            else if (close > 0)
+            if (p < pattern.Length && pattern[p] == '*')
             {
-                var set = part[(i + 1)..close];
-                if (set.StartsWith('!')) set = "^" + set[1..];
-                sb.Append('[').Append(set.Replace("\\", "\\\\")).Append(']');
-                i = close;
+                afterStar = ++p;
+                starAt = n;
+                continue;
             }
-            else sb.Append(Regex.Escape(c.ToString()));
+            if (p < pattern.Length && MatchesOne(pattern, ref p, name[n]))
+            {
+                n++;
+                continue;
+            }
+            if (afterStar < 0) return false;
+            // Let the last '*' take one more character and try again from there.
+            p = afterStar;
+            n = ++starAt;
         }
-        return sb.Append('$').ToString();
+        while (p < pattern.Length && pattern[p] == '*') p++;
+        return p == pattern.Length;
+    }
+
+    /// <summary>Whether <paramref name="c"/> matches the token at <paramref name="p"/>; moves past it only if so.</summary>
+    private static bool MatchesOne(string pattern, ref int p, char c)
+    {
+        var token = pattern[p];
+        var close = token == '[' ? pattern.IndexOf(']', p + 2) : -1;
+        if (token == '?' || (close < 0 && token == c))
+        {
+            p++;
+            return true;
+        }
+        if (close < 0) return false;
+        var set = pattern.AsSpan(p + 1, close - p - 1);
+        var negate = set.Length > 1 && set[0] is '!' or '^';
+        if (negate) set = set[1..];
+        var found = false;
+        for (var i = 0; i < set.Length; i++)
+        {
+            if (i + 2 < set.Length && set[i + 1] == '-')
+            {
+                found |= c >= set[i] && c <= set[i + 2];
+                i += 2;
+            }
+            else found |= set[i] == c;
+        }
+        if (found == negate) return false;
+        p = close + 1;
+        return true;
     }
 }

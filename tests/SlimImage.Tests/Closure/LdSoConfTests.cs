@@ -12,6 +12,25 @@ public sealed class LdSoConfTests : IDisposable
 
     private string Sys => Path.Combine(fx.Root, "sys");
 
+    [Theory]
+    [InlineData("*.conf", "x86_64-linux-gnu.conf", true)]
+    [InlineData("*.conf", "libc.conf.bak", false)]
+    [InlineData("*.conf", ".conf", true)] // the leading-dot rule is Glob's, not the matcher's
+    [InlineData("lib?.conf", "lib3.conf", true)]
+    [InlineData("lib?.conf", "lib.conf", false)]
+    [InlineData("[0-9]*-*.conf", "10-local.conf", true)]
+    [InlineData("[0-9]*-*.conf", "a0-local.conf", false)]
+    [InlineData("[!a-c]*", "d.conf", true)]
+    [InlineData("[!a-c]*", "b.conf", false)]
+    [InlineData("[^a-c]*", "b.conf", false)]
+    [InlineData("[]x]y", "]y", true)]
+    [InlineData("a*b*c", "aXbYbZc", true)]
+    [InlineData("a*b*c", "aXbYbZ", false)]
+    [InlineData("*", "", true)]
+    [InlineData("[ab", "[ab", true)] // no closing bracket: a literal '['
+    public void GlobComponentsMatchLikeGlob3(string pattern, string name, bool expected) =>
+        Assert.Equal(expected, LdSoConf.Matches(pattern, name));
+
     [Fact]
     public void FollowsIncludeGlobsInSortedOrderAndSkipsCommentsAndHwcap()
     {
