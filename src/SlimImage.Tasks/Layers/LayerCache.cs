@@ -29,7 +29,8 @@ internal sealed class LayerCache(string directory)
         // The writer's own code, and the compressor's: zlib's output changed between .NET 8 (zlib) and 9 (zlib-ng).
         Add(typeof(LayerCache).Assembly.ManifestModule.ModuleVersionId.ToString());
         Add(RuntimeInformation.FrameworkDescription);
-        Add(typeof(ZstdSharp.Compressor).Assembly.GetName().Version?.ToString() ?? "");
+        // Only where it matters: loading the zstd assembly just to read its version costs a gzip build milliseconds.
+        if (options.Compression == LayerCompression.Zstd) Add(ZstdVersion());
         Add(Invariant($"{options.Compression} {options.EffectiveLevel} {options.Timestamp.ToUnixTimeSeconds()}"));
         foreach (var e in plan)
         {
@@ -47,6 +48,9 @@ internal sealed class LayerCache(string directory)
         }
         return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
     }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static string ZstdVersion() => typeof(ZstdSharp.Compressor).Assembly.GetName().Version?.ToString() ?? "";
 
     /// <summary>The blob stored under <paramref name="key"/>, if it is still there and still has its digest.</summary>
     public LayerBlob? TryGet(string key)
