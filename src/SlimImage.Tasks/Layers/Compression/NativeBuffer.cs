@@ -12,7 +12,10 @@ namespace SlimImage.Layers.Compression;
 internal sealed unsafe class NativeBuffer : IDisposable
 {
     private const int Granularity = 64 << 10;
-    private const int KeptPerSize = 16;
+    // What the pool keeps for later, per size: enough for the chunks in flight on a few cores, and never so much that
+    // a reused MSBuild node holds on to hundreds of MB after a zstd build (4 MiB chunks) on a many-core machine.
+    private const int MaxKeptPerSize = 16;
+    private const int MaxKeptBytesPerSize = 32 << 20;
     // Sizes are few (a chunk and its bound per format); plain arrays under a lock keep the pool free of generic
     // instantiations over IntPtr, which the JIT would compile in every MSBuild process.
     private static readonly object Lock = new();
@@ -21,7 +24,7 @@ internal sealed unsafe class NativeBuffer : IDisposable
     private sealed class SizeClass(int capacity)
     {
         public int Capacity { get; } = capacity;
-        public IntPtr[] Blocks { get; } = new IntPtr[KeptPerSize];
+        public IntPtr[] Blocks { get; } = new IntPtr[Math.Clamp(MaxKeptBytesPerSize / capacity, 1, MaxKeptPerSize)];
         public int Count { get; set; }
     }
 
@@ -64,7 +67,7 @@ internal sealed unsafe class NativeBuffer : IDisposable
         {
             var free = Find(Capacity);
             if (free == null) Free.Add(free = new SizeClass(Capacity));
-            if (free.Count < KeptPerSize)
+            if (free.Count < free.Blocks.Length)
             {
                 free.Blocks[free.Count++] = memory;
                 return;
