@@ -67,14 +67,16 @@ internal sealed class ChunkJob(ChunkCodec codec, NativeBuffer input, int length)
 
     public void Run()
     {
+        PooledBufferStream? output = null;
         try
         {
-            var output = new PooledBufferStream(codec.Bound(length));
+            output = new PooledBufferStream(codec.Bound(length));
             codec.Compress(input.Span[..length], output);
             _output = output;
         }
         catch (Exception e)
         {
+            output?.Dispose(); // unmanaged: nothing else would give it back
             _error = e;
         }
         finally

@@ -63,6 +63,7 @@ internal sealed unsafe class NativeBuffer : IDisposable
     {
         var memory = Interlocked.Exchange(ref _memory, IntPtr.Zero);
         if (memory == IntPtr.Zero) return;
+        GC.SuppressFinalize(this);
         lock (Lock)
         {
             var free = Find(Capacity);
@@ -74,6 +75,13 @@ internal sealed unsafe class NativeBuffer : IDisposable
             }
         }
         NativeMemory.Free((void*)memory);
+    }
+
+    /// <summary>A block a failure path forgot is freed, not leaked, when its owner is collected.</summary>
+    ~NativeBuffer()
+    {
+        var memory = Interlocked.Exchange(ref _memory, IntPtr.Zero);
+        if (memory != IntPtr.Zero) NativeMemory.Free((void*)memory);
     }
 
     private static SizeClass? Find(int capacity)
