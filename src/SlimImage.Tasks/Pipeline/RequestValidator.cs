@@ -11,13 +11,6 @@ namespace SlimImage.Pipeline;
 /// </summary>
 public static partial class RequestValidator
 {
-    // OCI distribution spec, "Pulling manifests": <name> components and <reference> tags.
-    [GeneratedRegex("^[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*)*$")]
-    private static partial Regex RepositoryPattern();
-
-    [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")]
-    private static partial Regex TagPattern();
-
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex EnvNamePattern();
 
@@ -58,14 +51,14 @@ public static partial class RequestValidator
     {
         if (repository.Length > 255)
             throw new SlimException("SLIM1008", repository, "longer than 255 characters");
-        if (!RepositoryPattern().IsMatch(repository))
+        if (!Registry.ImageReference.IsRepository(repository))
             throw new SlimException("SLIM1008", repository,
                 repository.Any(char.IsUpper) ? "upper-case letters are not allowed" : "not of the form name[/name...]");
     }
 
     public static void ValidateTag(string tag)
     {
-        if (!TagPattern().IsMatch(tag))
+        if (!Registry.ImageReference.IsTag(tag))
             throw new SlimException("SLIM1009", tag, tag.Length > 128 ? "longer than 128 characters" : "a character is not allowed");
     }
 

@@ -18,11 +18,18 @@ public sealed partial record ImageReference(string Registry, string Repository, 
 {
     public const string DockerHub = "docker.io";
 
+    // OCI distribution spec, "Pulling manifests": <name> components and <reference> tags.
     [GeneratedRegex("^[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*)*$")]
     private static partial Regex RepositoryPattern();
 
     [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")]
     private static partial Regex TagPattern();
+
+    /// <summary>A repository as the distribution spec allows it (components of lower-case letters and digits, joined by separators).</summary>
+    public static bool IsRepository(string repository) => RepositoryPattern().IsMatch(repository);
+
+    /// <summary>A tag as the distribution spec allows it: up to 128 of [A-Za-z0-9_.-], not starting with '.' or '-'.</summary>
+    public static bool IsTag(string tag) => TagPattern().IsMatch(tag);
 
     [GeneratedRegex("^sha256:[a-f0-9]{64}$")]
     private static partial Regex DigestPattern();
@@ -52,7 +59,7 @@ public sealed partial record ImageReference(string Registry, string Repository, 
         {
             tag = text[(colon + 1)..];
             text = text[..colon];
-            if (!TagPattern().IsMatch(tag)) return null;
+            if (!IsTag(tag)) return null;
         }
         var slash = text.IndexOf('/');
         string registry;
@@ -68,7 +75,7 @@ public sealed partial record ImageReference(string Registry, string Repository, 
             repository = text.Contains('/') ? text : "library/" + text;
         }
         if (registry is "index.docker.io" or "registry-1.docker.io") registry = DockerHub;
-        if (!RegistryHost.IsValid(registry) || repository.Length > 255 || !RepositoryPattern().IsMatch(repository)) return null;
+        if (!RegistryHost.IsValid(registry) || repository.Length > 255 || !IsRepository(repository)) return null;
         if (tag == null && digest == null) tag = "latest";
         return new ImageReference(registry, repository, tag, digest);
     }
