@@ -22,11 +22,13 @@ internal sealed class ProgramHeaderView : Stream
     {
         _file = file;
         _fileLength = file.Length;
-        var is64 = ReadByteAt(file, 4) == 2;
-        var little = ReadByteAt(file, 5) == 1;
-        _header = new byte[is64 ? 64 : 52];
+        var header = new byte[64];
         file.Position = 0;
-        file.ReadExactly(_header);
+        // A 32-bit file may be shorter than 64 bytes; ElfBounds.Check made sure it has its whole header.
+        file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        var is64 = header[4] == 2;
+        var little = header[5] == 1;
+        _header = header[..(is64 ? 64 : 52)];
         _nullEntrySize = is64 ? 64 : 40;
         var span = _header.AsSpan();
         var at = is64 ? 58 : 46; // e_shentsize, e_shnum, e_shstrndx follow e_ehsize, e_phentsize, e_phnum
@@ -84,12 +86,6 @@ internal sealed class ProgramHeaderView : Stream
     public override void Flush() { }
     public override void SetLength(long value) => throw new NotSupportedException();
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    private static int ReadByteAt(Stream stream, long offset)
-    {
-        stream.Position = offset;
-        return stream.ReadByte();
-    }
 
     private static void Write16(Span<byte> at, ushort value, bool little)
     {
