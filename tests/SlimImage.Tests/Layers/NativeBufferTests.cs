@@ -42,6 +42,6 @@ public class NativeBufferTests
         var data = Enumerable.Range(0, 300_000).Select(i => (byte)(i * 7)).ToArray();
         stream.Write(data.AsSpan(0, 1000));
         stream.Write(data.AsSpan(1000)); // past the first 64 KiB block: the content moves to a bigger one
-        Assert.Equal(data, stream.WrittenSpan.ToArray());
+        Assert.Equal(data, stream.Written.ToArray());
     }
 }

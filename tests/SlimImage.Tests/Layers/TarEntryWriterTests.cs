@@ -133,7 +133,7 @@ public class TarEntryWriterTests
         new Random(42).NextBytes(data.AsSpan(0, length / 2)); // half random, half zeros: something to compress
         using var member = new PooledBufferStream(1);
         new GzipMemberCodec(6).Compress(data, member);
-        var bytes = member.WrittenSpan.ToArray();
+        var bytes = member.Written.ToArray();
 
         // MTIME 0, XFL 0, OS 255 whatever zlib and the platform would have written.
         Assert.Equal(new byte[] { 0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF }, bytes[..10]);

@@ -15,21 +15,19 @@ internal static class DeflateLevels
 #if NET9_0_OR_GREATER
     /// <summary>True when every level 1-9 is available as such.</summary>
     public static bool ExactLevels => true;
-
-    public static GZipStream OpenGzip(Stream output, int level)
-    {
-        if (level is < 1 or > 9) throw new ArgumentOutOfRangeException(nameof(level), level, "zlib levels are 1 to 9.");
-        return new GZipStream(output, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true);
-    }
 #else
     private static readonly Func<Stream, int, GZipStream>? Numeric = BindNumeric();
 
     /// <summary>True when every level 1-9 is available as such (MSBuild on .NET 9 or later).</summary>
     public static bool ExactLevels => Numeric != null;
+#endif
 
     public static GZipStream OpenGzip(Stream output, int level)
     {
         if (level is < 1 or > 9) throw new ArgumentOutOfRangeException(nameof(level), level, "zlib levels are 1 to 9.");
+#if NET9_0_OR_GREATER
+        return new GZipStream(output, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true);
+#else
         if (Numeric != null) return Numeric(output, level);
         // .NET 8 maps Fastest to zlib 1, Optimal to zlib's default (6) and SmallestSize to 9 (ZLibNative.cs).
         var nearest = level switch
@@ -39,7 +37,9 @@ internal static class DeflateLevels
             _ => CompressionLevel.SmallestSize,
         };
         return new GZipStream(output, nearest, leaveOpen: true);
+#endif
     }
+#if !NET9_0_OR_GREATER
 
     // Plain reflection, not a compiled expression: System.Linq.Expressions costs tens of milliseconds to load and
     // compile on first use, and one call per 1 MiB chunk makes the invoke's own cost irrelevant.

@@ -76,7 +76,7 @@ internal sealed class ParallelCompressionStream : WriteOnlyStream
         try
         {
             using var unit = job.Wait();
-            _output.Write(unit.WrittenSpan);
+            _output.Write(unit.Written);
         }
         finally
         {

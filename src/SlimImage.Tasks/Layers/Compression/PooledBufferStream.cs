@@ -11,9 +11,7 @@ internal sealed class PooledBufferStream : WriteOnlyStream
 
     public PooledBufferStream(int capacity) => _buffer = NativeBuffer.Rent(Math.Max(1, capacity));
 
-    public ReadOnlySpan<byte> WrittenSpan => _buffer.Span[.._length];
-
-    /// <summary>What was written so far, to change in place (a header written by a library, see GzipMemberCodec).</summary>
+    /// <summary>What was written so far; writable, for a header a library wrote (see GzipMemberCodec).</summary>
     public Span<byte> Written => _buffer.Span[.._length];
 
     /// <summary>A span of at least <paramref name="size"/> free bytes; follow with <see cref="Advance"/>.</summary>
