@@ -48,7 +48,7 @@ internal sealed class HostileImage
     public string RealManifestDigest => Digest.Of(Manifest).ToString();
 
     public byte[] Index => Encoding.UTF8.GetBytes(
-        $$$"""{"schemaVersion":2,"mediaType":"{{{MediaTypes.Index}}}","manifests":[{"mediaType":"{{{MediaTypes.Manifest}}}","digest":"{{{ManifestDigest ?? RealManifestDigest}}}","size":{{{Manifest.Length}}},"annotations":{"org.opencontainers.image.ref.name":"base"}}]}""");
+        $$$"""{"schemaVersion":2,"mediaType":"{{{MediaTypes.Index}}}","manifests":[{"mediaType":"{{{MediaTypes.Manifest}}}","digest":"{{{ManifestDigest ?? RealManifestDigest}}}","size":{{{Manifest.Length}}},"platform":{"architecture":"amd64","os":"linux"},"annotations":{"org.opencontainers.image.ref.name":"base"}}]}""");
 
     /// <summary>
     /// An OCI archive: oci-layout, index.json and every blob under the name the (possibly hostile) digest gives it,
