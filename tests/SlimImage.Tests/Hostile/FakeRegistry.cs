@@ -9,12 +9,12 @@ namespace SlimImage.Tests.Hostile;
 /// <summary>
 /// A registry on loopback that serves one <see cref="HostileImage"/> (GET of manifests and blobs; an index at the
 /// tag when <see cref="ServeIndex"/>), and lets a test take over any request with <see cref="Hostile"/>: huge,
-/// endless or stalled bodies, written as they go, never held in memory; <see cref="BytesSent"/> counts them.
+/// endless or stalled bodies, written as they go, never held in memory (<see cref="CountingHandler"/> counts what
+/// the client reads of them).
 /// </summary>
 internal sealed partial class FakeRegistry : IDisposable
 {
     private readonly LoopbackServer _server;
-    private long _sent;
 
     public FakeRegistry() => _server = new LoopbackServer(Handle);
 
@@ -29,8 +29,6 @@ internal sealed partial class FakeRegistry : IDisposable
 
     /// <summary>"GET /v2/…" of every request, in order.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
-
-    public long BytesSent => Interlocked.Read(ref _sent);
 
     [GeneratedRegex("^/v2/(.+)/(manifests|blobs)/([^/]+)$")]
     private static partial Regex ApiPath();
@@ -62,7 +60,7 @@ internal sealed partial class FakeRegistry : IDisposable
     public async Task WriteAsync(HttpContext c, byte[] bytes)
     {
         await c.Response.Body.WriteAsync(bytes, c.RequestAborted);
-        Interlocked.Add(ref _sent, bytes.Length);
+        await c.Response.Body.FlushAsync(c.RequestAborted);
     }
 
     /// <summary>
@@ -78,7 +76,7 @@ internal sealed partial class FakeRegistry : IDisposable
         chunk[0] = (byte)'{';
         try
         {
-            for (long sent = 0; sent < total; sent += chunk.Length)
+            for (long sent = 0; sent < total && !c.RequestAborted.IsCancellationRequested; sent += chunk.Length)
             {
                 await WriteAsync(c, chunk);
                 chunk[0] = (byte)' ';
