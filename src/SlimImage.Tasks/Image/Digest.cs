@@ -3,10 +3,11 @@ using System.Security.Cryptography;
 namespace SlimImage.Image;
 
 /// <summary>
-/// A content digest, a value type as go-containerregistry's <c>Hash</c>. Only <c>sha256:</c> with 64 and
-/// <c>sha512:</c> with 128 lower-case hex digits exist (image-spec descriptor.md "Registered algorithms"): a digest
-/// names blob files in the cache, the scratch folder and archives, so anything else (a '/', "..", upper case, an
-/// unknown algorithm) is refused where it is parsed and no instance ever holds it.
+/// A content digest, a value type as go-containerregistry's <c>Hash</c>: <c>sha256:</c> and 64 lower-case hex digits
+/// (image-spec descriptor.md "Registered algorithms"). A digest names blob files in the cache, the scratch folder and
+/// archives, so anything else (a '/', "..", upper case, an unknown algorithm) is refused where it is parsed and no
+/// instance ever holds it. sha512, also registered, is refused too: SlimImage checks content with sha256 only, and
+/// would otherwise call a sound sha512 blob damaged.
 /// </summary>
 public readonly record struct Digest
 {
@@ -16,7 +17,7 @@ public readonly record struct Digest
         Hex = hex;
     }
 
-    /// <summary><c>sha256</c> or <c>sha512</c>.</summary>
+    /// <summary><c>sha256</c>.</summary>
     public string Algorithm { get; }
 
     /// <summary>The lower-case hex digits: safe as a file name.</summary>
@@ -38,17 +39,11 @@ public readonly record struct Digest
     {
         digest = default;
         if (text == null) return false;
-        var colon = text.IndexOf(':');
-        var (algorithm, length) = colon switch
-        {
-            6 when text.StartsWith("sha256", StringComparison.Ordinal) => ("sha256", 64),
-            6 when text.StartsWith("sha512", StringComparison.Ordinal) => ("sha512", 128),
-            _ => (null, 0),
-        };
-        if (algorithm == null || text.Length != colon + 1 + length) return false;
-        foreach (var c in text.AsSpan(colon + 1))
+        const string prefix = "sha256:";
+        if (text.Length != prefix.Length + 64 || !text.StartsWith(prefix, StringComparison.Ordinal)) return false;
+        foreach (var c in text.AsSpan(prefix.Length))
             if (!char.IsAsciiDigit(c) && c is not (>= 'a' and <= 'f')) return false;
-        digest = new Digest(algorithm, text[(colon + 1)..]);
+        digest = new Digest("sha256", text[prefix.Length..]);
         return true;
     }
 
@@ -56,7 +51,7 @@ public readonly record struct Digest
 }
 
 /// <summary>
-/// A digest that is not <c>sha256:</c> + 64 or <c>sha512:</c> + 128 lower-case hex digits. A <see cref="FormatException"/>,
+/// A digest that is not <c>sha256:</c> + 64 lower-case hex digits. A <see cref="FormatException"/>,
 /// so readers that turn bad JSON into a SLIM error still do; those that know the document name it with <see cref="Field"/>.
 /// </summary>
 public sealed class InvalidDigestException(string field, string? value)
