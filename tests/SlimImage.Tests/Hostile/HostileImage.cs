@@ -35,6 +35,7 @@ internal sealed class HostileImage
     public long LayerSize { get; set; } = -1;
     public string DiffId { get; set; }
     public string? ConfigDigest { get; set; }
+    public long ConfigSize { get; set; } = -1;
     public string? ManifestDigest { get; set; }
 
     public byte[] Config => Encoding.UTF8.GetBytes(
@@ -43,7 +44,7 @@ internal sealed class HostileImage
     public string RealConfigDigest => Digest.Of(Config).ToString();
 
     public byte[] Manifest => Encoding.UTF8.GetBytes(
-        $$$"""{"schemaVersion":2,"mediaType":"{{{MediaTypes.Manifest}}}","config":{"mediaType":"{{{MediaTypes.Config}}}","digest":"{{{ConfigDigest ?? RealConfigDigest}}}","size":{{{Config.Length}}}},"layers":[{"mediaType":"{{{LayerType}}}","digest":"{{{LayerDigest}}}","size":{{{(LayerSize >= 0 ? LayerSize : Layer.Length)}}}}]}""");
+        $$$"""{"schemaVersion":2,"mediaType":"{{{MediaTypes.Manifest}}}","config":{"mediaType":"{{{MediaTypes.Config}}}","digest":"{{{ConfigDigest ?? RealConfigDigest}}}","size":{{{(ConfigSize >= 0 ? ConfigSize : Config.Length)}}}},"layers":[{"mediaType":"{{{LayerType}}}","digest":"{{{LayerDigest}}}","size":{{{(LayerSize >= 0 ? LayerSize : Layer.Length)}}}}]}""");
 
     public string RealManifestDigest => Digest.Of(Manifest).ToString();
 

@@ -57,6 +57,19 @@ public class HostileRegistryLimitTests
     }
 
     [Fact]
+    public void AConfigOver4MBIsRefusedBeforeItIsFetched()
+    {
+        using var dir = new ScratchDir();
+        using var registry = new FakeRegistry();
+        registry.Image.ConfigSize = 5L << 20;
+        var (e, _, read) = Pull(registry, dir);
+        Assert.Equal("SLIM4018", e.Code);
+        Assert.Contains("a config of 5.0 MB", e.Message);
+        Assert.DoesNotContain(registry.Requests, r => r.Contains("/blobs/"));
+        Assert.Equal(registry.Image.Manifest.Length, read);
+    }
+
+    [Fact]
     public void AManifestThatAnnounces2GBAndStallsIsRefusedAtOnce()
     {
         using var dir = new ScratchDir();
