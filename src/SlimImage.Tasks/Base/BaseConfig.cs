@@ -38,14 +38,18 @@ public sealed record BaseConfig
         "Image", "Hostname", "Domainname", "AttachStdin", "AttachStdout", "AttachStderr", "Tty", "OpenStdin", "StdinOnce",
     };
 
-    /// <summary>Parses a config blob. Throws <see cref="JsonException"/> or <see cref="FormatException"/> when it is not one.</summary>
-    public static BaseConfig Parse(ReadOnlySpan<byte> json)
+    /// <summary>
+    /// Parses a config blob. Throws <see cref="JsonException"/> or <see cref="FormatException"/> when it is not one,
+    /// <see cref="InvalidDigestException"/> naming <paramref name="document"/> for a diff_id that is not a digest.
+    /// </summary>
+    public static BaseConfig Parse(ReadOnlySpan<byte> json, string document = "the config")
     {
         using var doc = JsonDocument.Parse(json.ToArray());
         var root = doc.RootElement;
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("rootfs", out var rootfs))
             throw new FormatException("the config has no rootfs");
-        var diffIds = rootfs.GetProperty("diff_ids").EnumerateArray().Select(d => Digest.Parse(d.GetString()!)).ToList();
+        var diffIds = rootfs.GetProperty("diff_ids").EnumerateArray()
+            .Select((d, i) => Digest.Parse(d.ValueKind == JsonValueKind.String ? d.GetString() : null, $"{document}, rootfs.diff_ids[{i}]")).ToList();
         var c = root.TryGetProperty("config", out var cfg) && cfg.ValueKind == JsonValueKind.Object ? cfg : default;
         var extra = new Dictionary<string, string>(StringComparer.Ordinal);
         if (c.ValueKind == JsonValueKind.Object)

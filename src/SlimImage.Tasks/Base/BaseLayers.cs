@@ -38,17 +38,40 @@ public static class BaseLayers
         {
             ct.ThrowIfCancellationRequested();
             var d = layer.Descriptor;
+            // The digest was validated where it was parsed (hex only), so the name stays in the scratch folder; the
+            // bytes go to a temporary name there and take the digest's name only once digest and diff_id matched.
             var path = Path.Combine(scratch, $"base-{d.Digest.Hex}{Extension(d.MediaType)}");
-            var (digest, size) = Copy(image, d.Digest, path, ct);
-            if (digest != d.Digest || (d.Size >= 0 && size != d.Size))
-                throw new SlimException("SLIM3503", image.Reference, d.Digest, $"has sha256 {digest.Hex} and {size} bytes, the manifest says {d.Size}");
-            files.BeginLayer();
-            var (diffId, uncompressed) = ReadTar(image.Reference, path, d, files, ct);
-            if (diffId != layer.DiffId)
-                throw new SlimException("SLIM3503", image.Reference, d.Digest, $"uncompresses to {diffId}, but the config's diff_id is {layer.DiffId}");
-            blobs.Add(new LayerBlob(d.Digest, layer.DiffId, size, uncompressed, d.MediaType, path));
+            var temp = $"{path}.{Guid.NewGuid().ToString("N")[..8]}.tmp";
+            try
+            {
+                var (digest, size) = Copy(image, d.Digest, temp, ct);
+                if (digest != d.Digest || (d.Size >= 0 && size != d.Size))
+                    throw new SlimException("SLIM3503", image.Reference, d.Digest, $"has sha256 {digest.Hex} and {size} bytes, the manifest says {d.Size}");
+                files.BeginLayer();
+                var (diffId, uncompressed) = ReadTar(image.Reference, temp, d, files, ct);
+                if (diffId != layer.DiffId)
+                    throw new SlimException("SLIM3503", image.Reference, d.Digest, $"uncompresses to {diffId}, but the config's diff_id is {layer.DiffId}");
+                Move(temp, path);
+                blobs.Add(new LayerBlob(d.Digest, layer.DiffId, size, uncompressed, d.MediaType, path));
+            }
+            finally
+            {
+                LayerWriter.TryDelete(temp);
+            }
         }
         return (blobs, files);
+    }
+
+    private static void Move(string temp, string path)
+    {
+        try
+        {
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SlimException(e, "SLIM3007", Path.GetDirectoryName(path), e.Message);
+        }
     }
 
     private static (Digest, long) Copy(BaseImage image, Digest digest, string path, CancellationToken ct)
@@ -56,7 +79,7 @@ public static class BaseLayers
         try
         {
             using var source = image.Blobs.Open(digest);
-            using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+            using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var buffer = new byte[1 << 16];
             long size = 0;

@@ -31,6 +31,10 @@ public static class ImageArchiveReader
             if (files.Json("manifest.json") is { } manifest)
                 return ReadDocker(files, manifest, platform);
         }
+        catch (InvalidDigestException e)
+        {
+            throw new SlimException(e, "SLIM3507", path, e.Field, e.Value);
+        }
         catch (Exception e) when (e is JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
         {
             throw new SlimException(e, "SLIM3500", path, "its index, manifest or config is not valid (" + e.Message + ")");
@@ -42,13 +46,15 @@ public static class ImageArchiveReader
     {
         var candidates = new List<(Descriptor Manifest, string Where, JsonElement Body, BaseConfig Config, byte[] ConfigBytes)>();
         using var index = JsonDocument.Parse(indexJson);
-        Collect(index.RootElement, "index.json", 0);
+        Collect(index.RootElement, "index.json", "index.json", 0);
 
-        void Collect(JsonElement idx, string where, int depth)
+        // where: for messages about the candidates ("index.json (tag)"); document: the JSON being read, for SLIM3507.
+        void Collect(JsonElement idx, string where, string document, int depth)
         {
+            var i = 0;
             foreach (var d in idx.GetProperty("manifests").EnumerateArray())
             {
-                var descriptor = ReadDescriptor(d);
+                var descriptor = ReadDescriptor(d, $"{document}, manifests[{i++}].digest");
                 // docker save keeps the whole index of a multi-platform image but only the blobs of the platform it
                 // pulled: an entry whose manifest or config is not in the archive is not a candidate.
                 if (files.TryJsonBlob(descriptor) is not { } manifestBytes) continue;
@@ -58,20 +64,21 @@ public static class ImageArchiveReader
                 var at = tag == null ? where : $"{where} ({tag})";
                 if (type is MediaTypes.Index or DockerManifestList || (type.Length == 0 && body.TryGetProperty("manifests", out _)))
                 {
-                    if (depth < 4) Collect(body, at, depth + 1);
+                    if (depth < 4) Collect(body, at, $"the index {descriptor.Digest}", depth + 1);
                     continue;
                 }
                 if (type is not (MediaTypes.Manifest or DockerManifestV2) && !(type.Length == 0 && body.TryGetProperty("layers", out _)))
                     continue; // an artifact or attestation, not an image
                 if (candidates.Any(c => c.Manifest.Digest == descriptor.Digest)) continue;
-                var configDescriptor = ReadDescriptor(body.GetProperty("config"));
+                var configDescriptor = ReadDescriptor(body.GetProperty("config"), $"the manifest {descriptor.Digest}, config.digest");
                 if (files.TryJsonBlob(configDescriptor) is not { } configBytes) continue;
-                candidates.Add((descriptor, at, body, BaseConfig.Parse(configBytes), configBytes));
+                candidates.Add((descriptor, at, body, BaseConfig.Parse(configBytes, $"the config {configDescriptor.Digest}"), configBytes));
             }
         }
 
         var chosen = Choose(files.Path, platform, candidates, c => c.Config, c => $"{c.Where} {c.Manifest.Digest.Hex[..12]}");
-        var layers = chosen.Body.GetProperty("layers").EnumerateArray().Select(ReadDescriptor).ToList();
+        var layers = chosen.Body.GetProperty("layers").EnumerateArray()
+            .Select((d, i) => ReadDescriptor(d, $"the manifest {chosen.Manifest.Digest}, layers[{i}].digest")).ToList();
         return Build(files, chosen.ConfigBytes, chosen.Config, layers, new Dictionary<Digest, string>());
     }
 
@@ -85,7 +92,7 @@ public static class ImageArchiveReader
             var configBytes = files.Json(configName) ?? throw new SlimException("SLIM3503", files.Path, configName, "is missing");
             var tags = image.TryGetProperty("RepoTags", out var t) && t.ValueKind == JsonValueKind.Array
                 ? string.Join(", ", t.EnumerateArray().Select(x => x.GetString())) : "";
-            candidates.Add((configName, BaseConfig.Parse(configBytes), configBytes,
+            candidates.Add((configName, BaseConfig.Parse(configBytes, $"the config {configName}"), configBytes,
                 image.GetProperty("Layers").EnumerateArray().Select(x => x.GetString()!).ToList(), tags));
         }
         var chosen = Choose(files.Path, platform, candidates, c => c.Config, c => c.Tags.Length > 0 ? c.Tags : c.ConfigName);
@@ -163,8 +170,9 @@ public static class ImageArchiveReader
         return matching[0];
     }
 
-    private static Descriptor ReadDescriptor(JsonElement d) =>
-        new(Str(d, "mediaType") ?? "", Digest.Parse(Str(d, "digest") ?? throw new FormatException("a descriptor has no digest")),
+    /// <summary>A descriptor whose digest is valid (<see cref="InvalidDigestException"/> naming <paramref name="field"/>).</summary>
+    private static Descriptor ReadDescriptor(JsonElement d, string field) =>
+        new(Str(d, "mediaType") ?? "", Digest.Parse(Str(d, "digest"), field),
             d.TryGetProperty("size", out var s) ? s.GetInt64() : -1);
 
     private static string? Str(JsonElement o, string name) =>

@@ -60,6 +60,8 @@ internal sealed class LayerCache(string directory)
         {
             if (!File.Exists(entryPath)) return null;
             var entry = Entry.FromJson(File.ReadAllBytes(entryPath));
+            // The entry names a file of this folder, as Put wrote it; anything else (a path, "..") is not one.
+            if (entry.Blob.Length == 0 || entry.Blob != Path.GetFileName(entry.Blob) || entry.Blob is "." or "..") return null;
             var blobPath = Path.Combine(Directory, entry.Blob);
             var info = new FileInfo(blobPath);
             if (!info.Exists || info.Length != entry.Size) return null;

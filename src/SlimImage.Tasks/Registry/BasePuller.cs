@@ -30,7 +30,7 @@ public static class BasePuller
             return cached;
         }
 
-        using var client = new RegistryClient(reference.Registry, settings);
+        using var client = new RegistryClient(reference.Registry, settings, "pull");
         FetchedManifest top;
         try
         {
@@ -57,6 +57,7 @@ public static class BasePuller
             async (layer, diffId, what) =>
             {
                 if (cache.FindLayer(layer) is { } hit) return hit;
+                client.Transport.AllowFor(layer.Size);
                 var (path, size) = await cache.StoreLayerAsync(layer, diffId, where, what,
                     write => client.DownloadBlobAsync(reference.Repository, layer, write, ct)).ConfigureAwait(false);
                 downloaded += layer.Size;
@@ -88,6 +89,11 @@ public static class BasePuller
 
     private static async Task<byte[]> FetchSmall(RegistryClient client, ImageReference reference, Descriptor d, BlobCache cache, CancellationToken ct)
     {
+        var limit = client.Transport.Options.MaxDocumentSize;
+        var what = d.MediaType.Contains("config") ? "a config" : "a manifest";
+        SlimException TooLarge(string size) => new("SLIM4018", reference.Registry, reference.Repository,
+            $"reading {d.Digest} (its descriptor) of", what, size, RegistryClient.Size(limit));
+        if (d.Size > limit) throw TooLarge(RegistryClient.Size(d.Size));
         byte[] bytes;
         if (d.MediaType is MediaTypes.Manifest or DockerManifest or MediaTypes.Index or DockerList)
             bytes = (await client.GetManifestAsync(reference.Repository, d.Digest.ToString(), ct).ConfigureAwait(false)).Bytes;
@@ -97,7 +103,7 @@ public static class BasePuller
             await client.DownloadBlobAsync(reference.Repository, d, async (body, c) =>
             {
                 buffer.SetLength(0);
-                await body.CopyToAsync(buffer, c).ConfigureAwait(false);
+                await BoundedBody.CopyAsync(body, buffer, limit, () => TooLarge("more than " + RegistryClient.Size(limit)), c).ConfigureAwait(false);
             }, ct).ConfigureAwait(false);
             bytes = buffer.ToArray();
         }
@@ -115,6 +121,10 @@ public static class BasePuller
         {
             return await ResolveJson(reference, topBytes, topDigest, platform, small, layer, fromCacheOnly).ConfigureAwait(false);
         }
+        catch (InvalidDigestException e)
+        {
+            throw new SlimException(e, "SLIM4017", reference.Registry, reference.Repository, e.Field, e.Value);
+        }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
         {
             throw new SlimException(e, "SLIM4010", reference, "JSON that is not a valid manifest, index or config (" + e.Message + ")");
@@ -128,7 +138,7 @@ public static class BasePuller
         var mediaType = MediaTypeOf(reference, bytes);
         if (mediaType is MediaTypes.Index or DockerList)
         {
-            var chosen = ChoosePlatform(reference, bytes, platform);
+            var chosen = ChoosePlatform(reference, bytes, digest, platform);
             bytes = await small(chosen).ConfigureAwait(false);
             digest = chosen.Digest;
             mediaType = MediaTypeOf(reference, bytes);
@@ -137,14 +147,16 @@ public static class BasePuller
             throw new SlimException("SLIM4010", reference, mediaType);
 
         using var manifest = JsonDocument.Parse(bytes);
-        var config = ReadDescriptor(manifest.RootElement.GetProperty("config"));
+        var config = ReadDescriptor(manifest.RootElement.GetProperty("config"), $"the manifest {digest}, config.digest");
         var configBytes = await small(config).ConfigureAwait(false);
         using var configJson = JsonDocument.Parse(configBytes);
         var arch = Str(configJson.RootElement, "architecture");
         if (arch != null && arch != platform.Architecture)
             throw new SlimException("SLIM4014", reference, platform.Architecture, arch);
-        var diffIds = configJson.RootElement.GetProperty("rootfs").GetProperty("diff_ids").EnumerateArray().Select(x => Digest.Parse(x.GetString()!)).ToList();
-        var descriptors = manifest.RootElement.GetProperty("layers").EnumerateArray().Select(ReadDescriptor).ToList();
+        var diffIds = configJson.RootElement.GetProperty("rootfs").GetProperty("diff_ids").EnumerateArray()
+            .Select((x, i) => Digest.Parse(x.ValueKind == JsonValueKind.String ? x.GetString() : null, $"the config {config.Digest}, rootfs.diff_ids[{i}]")).ToList();
+        var descriptors = manifest.RootElement.GetProperty("layers").EnumerateArray()
+            .Select((x, i) => ReadDescriptor(x, $"the manifest {digest}, layers[{i}].digest")).ToList();
         if (diffIds.Count != descriptors.Count)
             throw new SlimException("SLIM4010", reference, $"a manifest with {descriptors.Count} layers and a config with {diffIds.Count} diff_ids");
         var layers = new List<PulledLayer>();
@@ -162,19 +174,21 @@ public static class BasePuller
     /// The entry for linux and the RID's architecture; a variant, when both sides name one, must agree
     /// (image-spec image-index.md "platform"). Exact variant matches win.
     /// </summary>
-    private static Descriptor ChoosePlatform(ImageReference reference, byte[] index, Platform platform)
+    private static Descriptor ChoosePlatform(ImageReference reference, byte[] index, Digest indexDigest, Platform platform)
     {
         using var doc = JsonDocument.Parse(index);
         var candidates = new List<(Descriptor D, bool ExactVariant)>();
         var seen = new List<string>();
+        var i = -1;
         foreach (var m in doc.RootElement.GetProperty("manifests").EnumerateArray())
         {
+            i++;
             if (!m.TryGetProperty("platform", out var p)) continue;
             var (os, arch, variant) = (Str(p, "os"), Str(p, "architecture"), Str(p, "variant"));
             seen.Add($"{os}/{arch}" + (variant != null ? "/" + variant : ""));
             if (os != "linux" || arch != platform.Architecture) continue;
             if (variant != null && platform.Variant != null && variant != platform.Variant) continue;
-            candidates.Add((ReadDescriptor(m), variant == platform.Variant));
+            candidates.Add((ReadDescriptor(m, $"the index {indexDigest}, manifests[{i}].digest"), variant == platform.Variant));
         }
         if (candidates.Count == 0)
             throw new SlimException("SLIM4014", reference, "linux/" + platform.Architecture + (platform.Variant != null ? "/" + platform.Variant : ""),
@@ -193,8 +207,16 @@ public static class BasePuller
         return root.TryGetProperty("manifests", out _) ? MediaTypes.Index : MediaTypes.Manifest;
     }
 
-    private static Descriptor ReadDescriptor(JsonElement e) =>
-        new(Str(e, "mediaType") ?? "", Digest.Parse(Str(e, "digest") ?? ""), e.GetProperty("size").GetInt64());
+    /// <summary>
+    /// A descriptor with a valid digest (<see cref="InvalidDigestException"/> naming <paramref name="field"/>, e.g.
+    /// "the manifest sha256:…, layers[2].digest") and a size that is not negative.
+    /// </summary>
+    private static Descriptor ReadDescriptor(JsonElement e, string field)
+    {
+        var digest = Digest.Parse(Str(e, "digest"), field);
+        var size = e.GetProperty("size").GetInt64();
+        return size >= 0 ? new(Str(e, "mediaType") ?? "", digest, size) : throw new FormatException($"{field}: the size {size} is negative");
+    }
 
     private static string? Str(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

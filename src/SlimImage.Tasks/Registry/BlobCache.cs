@@ -15,6 +15,7 @@ internal sealed class BlobCache(string root)
 {
     public string Root { get; } = root;
 
+    /// <summary>blobs/sha256/hex: safe, because a <see cref="Digest"/> holds only a known algorithm and lower-case hex.</summary>
     public string PathOf(Digest digest) => Path.Combine(Root, "blobs", digest.Algorithm, digest.Hex);
 
     /// <summary>The cached bytes of a small blob (manifest, config) when present and intact.</summary>
@@ -50,8 +51,8 @@ internal sealed class BlobCache(string root)
                     return null;
                 }
             var record = File.Exists(path + ".diffid") ? File.ReadAllText(path + ".diffid").Split(' ') : [];
-            if (record.Length != 2 || !record[0].StartsWith("sha256:", StringComparison.Ordinal)) return null;
-            return (path, Digest.Parse(record[0]), long.TryParse(record[1], out var size) ? size : null);
+            if (record.Length != 2 || !Digest.TryParse(record[0], out var diffId)) return null;
+            return (path, diffId, long.TryParse(record[1], out var size) ? size : null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
@@ -69,7 +70,9 @@ internal sealed class BlobCache(string root)
             await download(async (body, ct) =>
             {
                 await using var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
-                await body.CopyToAsync(file, 1 << 16, ct).ConfigureAwait(false);
+                // Never more than the manifest says: a body that goes on would otherwise fill the disk.
+                await BoundedBody.CopyAsync(body, file, layer.Size, () => new SlimException("SLIM4009", where, what,
+                    $"{layer.Digest} ({layer.Size} bytes)", $"more than {layer.Size} bytes"), ct).ConfigureAwait(false);
             }).ConfigureAwait(false);
             var length = new FileInfo(temp).Length;
             Digest actual;
@@ -90,9 +93,9 @@ internal sealed class BlobCache(string root)
         try
         {
             var path = TagPath(reference);
-            return File.Exists(path) ? Digest.Parse(File.ReadAllText(path).Trim()) : null;
+            return File.Exists(path) && Digest.TryParse(File.ReadAllText(path).Trim(), out var digest) ? digest : null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return null; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
     public void WriteTag(ImageReference reference, Digest digest)
@@ -111,8 +114,17 @@ internal sealed class BlobCache(string root)
         }
     }
 
-    private string TagPath(ImageReference r) =>
-        Path.Combine(Root, "refs", BlobJournal.SafeName(r.Registry), Path.Combine(r.Repository.Split('/')), r.Tag ?? "latest");
+    /// <summary>
+    /// refs/host_port/repository/tag. ImageReference.Parse checks repository and tag against the distribution grammar
+    /// (no "..", no empty component, no '/' in a tag); checked again here because the record can be made without it.
+    /// </summary>
+    private string TagPath(ImageReference r)
+    {
+        var tag = r.Tag ?? "latest";
+        if (!RegistryHost.IsValid(r.Registry) || !ImageReference.IsRepository(r.Repository) || !ImageReference.IsTag(tag))
+            throw new ArgumentException($"Not a valid image reference for the cache: '{r}'.", nameof(r));
+        return Path.Combine(Root, "refs", BlobJournal.SafeName(r.Registry), Path.Combine(r.Repository.Split('/')), tag);
+    }
 
     /// <summary>The sha256 of the decompressed tar and its size, when the media type says gzip or nothing.</summary>
     private static (Digest?, long?) DiffIdOf(string path, string mediaType)

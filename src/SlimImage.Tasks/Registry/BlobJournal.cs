@@ -22,8 +22,9 @@ internal sealed class BlobJournal
             foreach (var line in File.ReadLines(_path))
             {
                 var parts = line.Split(' ', 2, StringSplitOptions.TrimEntries);
-                if (parts.Length == 2 && parts[0].StartsWith("sha256:", StringComparison.Ordinal))
-                    Add(Digest.Parse(parts[0]), parts[1]);
+                // A damaged line is skipped: the repository goes into a mount request, so only valid names are kept.
+                if (parts.Length == 2 && Digest.TryParse(parts[0], out var digest) && ImageReference.IsRepository(parts[1]))
+                    Add(digest, parts[1]);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* a hint file only */ }
@@ -51,7 +52,13 @@ internal sealed class BlobJournal
         if (!repos.Contains(repository)) repos.Add(repository);
     }
 
-    /// <summary>host:port as a folder name ("127.0.0.1_5000", "[::1]_5000" → "__1__5000").</summary>
-    internal static string SafeName(string registry) =>
-        new(registry.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '_').ToArray());
+    /// <summary>
+    /// host:port as a folder name ("127.0.0.1_5000", "[::1]_5000" → "__1__5000"): only letters, digits, '.', '-'
+    /// and '_', never starting with '.', so never "." or ".." whatever the value.
+    /// </summary>
+    internal static string SafeName(string registry)
+    {
+        var name = new string(registry.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' ? c : '_').ToArray());
+        return name.Length == 0 || name[0] == '.' ? "_" + name : name;
+    }
 }

@@ -34,7 +34,7 @@ public static class ImagePusher
     public static async Task<PushResult> PushAsync(BuiltImage image, string registry, string repository, IReadOnlyList<string> tags,
         RegistrySettings settings, Action<SlimDiagnostic> report, CancellationToken ct)
     {
-        using var client = new RegistryClient(registry, settings);
+        using var client = new RegistryClient(registry, settings, "push");
         var journal = new BlobJournal(settings.CacheDirectory, registry);
         List<string> scopes = [RegistryRequest.PushScope(repository)];
         var layers = image.Layers.DistinctBy(l => l.Digest.ToString()).ToList();
@@ -45,6 +45,7 @@ public static class ImagePusher
         blobs.AddRange(layers.Select((l, i) => ($"layer {i + 1}/{layers.Count}", l.Descriptor,
             (Func<Stream>)(() => new FileStream(l.BlobPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true)))));
 
+        client.Transport.AllowFor(blobs.Sum(b => b.Descriptor.Size));
         int uploaded = 0, mounted = 0, existing = 0;
         long bytes = 0;
         foreach (var (what, blob, open) in blobs)
@@ -99,7 +100,7 @@ public static class ImagePusher
         }
 
         var progress = new Progress(client.Registry + "/" + repository, what, blob, client.Transport.Options, report);
-        await client.Transport.RetryWholeAsync(async () =>
+        await client.Transport.RetryWholeAsync(repository, async () =>
         {
             var location = session ?? await client.StartUploadAsync(repository, blob, null, ct).ConfigureAwait(false)
                 ?? throw new InvalidOperationException("An upload without mount cannot be mounted.");

@@ -21,7 +21,9 @@ internal sealed class RegistryClient : IDisposable
         "application/vnd.docker.distribution.manifest.list.v2+json", "application/vnd.docker.distribution.manifest.v2+json",
     ];
 
-    public RegistryClient(string registry, RegistrySettings settings) => Transport = new RegistryTransport(registry, settings);
+    /// <summary>A client for one pull or one push (<paramref name="operation"/>: "pull" or "push", for SLIM4019).</summary>
+    public RegistryClient(string registry, RegistrySettings settings, string operation) =>
+        Transport = new RegistryTransport(registry, settings, operation);
 
     public RegistryTransport Transport { get; }
 
@@ -115,8 +117,9 @@ internal sealed class RegistryClient : IDisposable
         {
             if (r.StatusCode == HttpStatusCode.NotFound) return null;
             if (r.StatusCode != HttpStatusCode.OK) throw await Transport.FailAsync(r, request, c).ConfigureAwait(false);
-            return r.Headers.TryGetValues("Docker-Content-Digest", out var values) && values.FirstOrDefault() is { } d
-                ? Digest.Parse(d) : null;
+            if (!r.Headers.TryGetValues("Docker-Content-Digest", out var values) || values.FirstOrDefault() is not { } d) return null;
+            return Digest.TryParse(d, out var digest) ? digest
+                : throw new SlimException("SLIM4017", Registry, repository, $"the Docker-Content-Digest header of the manifest '{reference}'", InvalidDigestException.Shorten(d));
         }, ct);
     }
 
@@ -146,7 +149,7 @@ internal sealed class RegistryClient : IDisposable
         return Transport.SendAsync(request, async (r, c) =>
         {
             if (r.StatusCode != HttpStatusCode.OK) throw await Transport.FailAsync(r, request, c).ConfigureAwait(false);
-            var bytes = await r.Content.ReadAsByteArrayAsync(c).ConfigureAwait(false);
+            var bytes = await Transport.ReadDocumentAsync(r, request, "a manifest", c).ConfigureAwait(false);
             var digest = Digest.Of(bytes);
             if (reference.Contains(':') && reference != digest.ToString())
                 throw new SlimException("SLIM4009", $"{Registry}/{repository}", $"the manifest '{reference}'", reference, digest);
@@ -156,7 +159,11 @@ internal sealed class RegistryClient : IDisposable
         }, ct);
     }
 
-    /// <summary>GET a blob into <paramref name="write"/> (called again from the start if a try fails half-way).</summary>
+    /// <summary>
+    /// GET a blob into <paramref name="write"/> (called again from the start if a try fails half-way). A body that
+    /// announces another size than the descriptor's is refused before it is read (SLIM4009); <paramref name="write"/>
+    /// must still stop reading past the size, since a body need not announce one.
+    /// </summary>
     public Task DownloadBlobAsync(string repository, Descriptor blob, Func<Stream, CancellationToken, Task> write, CancellationToken ct)
     {
         var request = new RegistryRequest(repository, $"downloading {blob.Digest} ({Size(blob.Size)}) from",
@@ -165,6 +172,8 @@ internal sealed class RegistryClient : IDisposable
         return Transport.SendAsync(request, async (r, c) =>
         {
             if (r.StatusCode != HttpStatusCode.OK) throw await Transport.FailAsync(r, request, c).ConfigureAwait(false);
+            if (r.Content.Headers.ContentLength is { } announced && announced != blob.Size)
+                throw new SlimException("SLIM4009", $"{Registry}/{repository}", $"the blob {blob.Digest}", $"{blob.Size} bytes", $"{announced} bytes (Content-Length)");
             await using var body = await r.Content.ReadAsStreamAsync(c).ConfigureAwait(false);
             await write(body, c).ConfigureAwait(false);
             return true;

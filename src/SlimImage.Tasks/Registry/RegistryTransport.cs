@@ -8,9 +8,11 @@ namespace SlimImage.Registry;
 
 /// <summary>
 /// HTTP to one registry: authentication (anonymous, Basic, or the bearer token flow of distribution's
-/// docs/spec/auth/token.md, learnt from the first 401), bounded retries with backoff on 5xx, 429, timeouts and
-/// dropped connections, and every failure turned into a SLIM4xxx error naming the registry and repository.
-/// Secrets go only into Authorization headers, never into messages.
+/// docs/spec/auth/token.md, learnt from the first 401), bounded retries with backoff on 5xx, 429 and dropped
+/// connections, and every failure turned into a SLIM4xxx error naming the registry and repository.
+/// Secrets go only into Authorization headers, never into messages. Everything is bounded: a request (body
+/// included) by its timeout, which is not tried again; the whole pull or push by <see cref="RegistryDeadline"/>;
+/// manifests, tokens and error bodies by <see cref="RegistryOptions.MaxDocumentSize"/>.
 /// </summary>
 internal sealed partial class RegistryTransport : IDisposable
 {
@@ -18,14 +20,18 @@ internal sealed partial class RegistryTransport : IDisposable
     private readonly RegistrySettings _settings;
     private readonly Dictionary<string, string> _tokens = new(StringComparer.Ordinal);
     private readonly Random _jitter = new();
+    private readonly RegistryDeadline _deadline;
     private AuthChallenge? _challenge;
     private RegistryCredential? _credential;
     private bool _credentialRead;
 
-    public RegistryTransport(string registry, RegistrySettings settings)
+    /// <summary>The transport of one pull or one push (<paramref name="operation"/>: "pull" or "push", for SLIM4019).</summary>
+    public RegistryTransport(string registry, RegistrySettings settings, string operation)
     {
         Registry = registry;
         _settings = settings;
+        Operation = operation;
+        _deadline = new RegistryDeadline(settings.Options);
         BaseUri = RegistryHost.BaseUri(registry, settings.InsecureRegistries);
         var handler = settings.Handler ?? new SocketsHttpHandler
         {
@@ -43,6 +49,11 @@ internal sealed partial class RegistryTransport : IDisposable
     public Uri BaseUri { get; }
 
     public RegistryOptions Options => _settings.Options;
+
+    public string Operation { get; }
+
+    /// <summary>Gives the pull or push the time to move <paramref name="bytes"/> more of blobs.</summary>
+    public void AllowFor(long bytes) => _deadline.AllowFor(bytes);
 
     private RegistryCredential? Credential
     {
@@ -65,7 +76,8 @@ internal sealed partial class RegistryTransport : IDisposable
     /// <summary>
     /// Sends <paramref name="request"/> until it gets an answer that is not transient, and passes that answer to
     /// <paramref name="onResponse"/> (still inside the timeout and the retries: a connection dropped while reading
-    /// the body is tried again).
+    /// the body is tried again). A timeout is not tried again: a request that stalls costs one timeout, not
+    /// <see cref="RegistryOptions.MaxAttempts"/> of them.
     /// </summary>
     public async Task<T> SendAsync<T>(RegistryRequest request, Func<HttpResponseMessage, CancellationToken, Task<T>> onResponse, CancellationToken ct)
     {
@@ -77,7 +89,7 @@ internal sealed partial class RegistryTransport : IDisposable
             Func<int, SlimException> failure;
             Exception? cause = null;
             TimeSpan? retryAfter = null;
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, _deadline.Token))
             {
                 timeout.CancelAfter(_settings.Options.TimeoutFor(request.Bytes));
                 HttpResponseMessage? response = null;
@@ -96,15 +108,15 @@ internal sealed partial class RegistryTransport : IDisposable
                     }
                     if (!IsTransient(response.StatusCode))
                         return await onResponse(response, timeout.Token).ConfigureAwait(false);
-                    var (status, detail) = ((int)response.StatusCode, await ErrorText(response, timeout.Token).ConfigureAwait(false));
+                    var (status, detail) = ((int)response.StatusCode, await ErrorText(response, request, timeout.Token).ConfigureAwait(false));
                     retryAfter = response.Headers.RetryAfter?.Delta;
                     failure = n => new SlimException("SLIM4006", Registry, request.Repository, request.Doing, status, n, detail);
                 }
                 catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
                 {
-                    var limit = _settings.Options.TimeoutFor(request.Bytes);
-                    failure = n => new SlimException(e, "SLIM4005", Registry, BaseUri, request.Doing, request.Repository, Seconds(limit), n);
-                    cause = e;
+                    if (_deadline.Passed) throw DeadlinePassed(e, request.Repository);
+                    throw new SlimException(e, "SLIM4005", Registry, BaseUri, request.Doing, request.Repository,
+                        Seconds(_settings.Options.TimeoutFor(request.Bytes)), attempt);
                 }
                 catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.NameResolutionError)
                 {
@@ -127,7 +139,7 @@ internal sealed partial class RegistryTransport : IDisposable
             }
             if (!request.Retry) throw new TransientRegistryException(failure, cause);
             if (attempt >= _settings.Options.MaxAttempts) throw failure(attempt);
-            await Task.Delay(RetryDelay(attempt, retryAfter), ct).ConfigureAwait(false);
+            await DelayAsync(RetryDelay(attempt, retryAfter), request.Repository, ct).ConfigureAwait(false);
         }
     }
 
@@ -135,7 +147,7 @@ internal sealed partial class RegistryTransport : IDisposable
     /// Runs <paramref name="operation"/> (requests with <see cref="RegistryRequest.Retry"/> false) again from its
     /// start after a transient failure, as many times as a single request would be tried.
     /// </summary>
-    public async Task<T> RetryWholeAsync<T>(Func<Task<T>> operation, CancellationToken ct)
+    public async Task<T> RetryWholeAsync<T>(string repository, Func<Task<T>> operation, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -147,14 +159,14 @@ internal sealed partial class RegistryTransport : IDisposable
             {
                 if (attempt >= _settings.Options.MaxAttempts) throw e.Final(attempt);
             }
-            await Task.Delay(RetryDelay(attempt, null), ct).ConfigureAwait(false);
+            await DelayAsync(RetryDelay(attempt, null), repository, ct).ConfigureAwait(false);
         }
     }
 
     /// <summary>The SLIM error for a final answer that is not what <paramref name="request"/> wanted.</summary>
     public async Task<SlimException> FailAsync(HttpResponseMessage response, RegistryRequest request, CancellationToken ct)
     {
-        var detail = await ErrorText(response, ct).ConfigureAwait(false);
+        var detail = await ErrorText(response, request, ct).ConfigureAwait(false);
         return response.StatusCode switch
         {
             HttpStatusCode.Unauthorized => new SlimException("SLIM4001", Registry, request.Repository, CredentialDescription, request.Doing, CredentialChain.EnvironmentNames),
@@ -163,6 +175,31 @@ internal sealed partial class RegistryTransport : IDisposable
             _ => new SlimException("SLIM4007", Registry, request.Repository, request.Doing, (int)response.StatusCode, detail),
         };
     }
+
+    /// <summary>A wait before the next try, which ends the operation with SLIM4019 when its time runs out.</summary>
+    private async Task DelayAsync(TimeSpan delay, string repository, CancellationToken ct)
+    {
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(ct, _deadline.Token);
+        try
+        {
+            await Task.Delay(delay, both.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            throw DeadlinePassed(e, repository);
+        }
+    }
+
+    private SlimException DeadlinePassed(Exception e, string repository) =>
+        new(e, "SLIM4019", Registry, repository, Operation, Seconds(_deadline.Limit), _deadline.Describe());
+
+    /// <summary>
+    /// A manifest, index, config or token answer, read whole but refused (SLIM4018) past
+    /// <see cref="RegistryOptions.MaxDocumentSize"/>; <paramref name="what"/> ("a manifest") names it in the message.
+    /// </summary>
+    public Task<byte[]> ReadDocumentAsync(HttpResponseMessage response, RegistryRequest request, string what, CancellationToken ct) =>
+        BoundedBody.ReadAsync(response.Content, Options.MaxDocumentSize,
+            size => new SlimException("SLIM4018", Registry, request.Repository, request.Doing, what, size, RegistryClient.Size(Options.MaxDocumentSize)), ct);
 
     private static bool IsTransient(HttpStatusCode status) => (int)status >= 500 || status == HttpStatusCode.TooManyRequests;
 
@@ -208,12 +245,15 @@ internal sealed partial class RegistryTransport : IDisposable
         return Task.FromResult(!hadAuthorization && Credential is { IsIdentityToken: false });
     }
 
-    /// <summary>The registry's own words (distribution error JSON: <c>{"errors":[{"code","message"}]}</c>), short.</summary>
-    internal static async Task<string> ErrorText(HttpResponseMessage response, CancellationToken ct)
+    /// <summary>
+    /// The registry's own words (distribution error JSON: <c>{"errors":[{"code","message"}]}</c>), short. A body
+    /// past <see cref="RegistryOptions.MaxDocumentSize"/> is SLIM4018; one cut off or too slow leaves the status line.
+    /// </summary>
+    internal async Task<string> ErrorText(HttpResponseMessage response, RegistryRequest request, CancellationToken ct)
     {
         string body;
-        try { body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false); }
-        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException) { body = ""; }
+        try { body = System.Text.Encoding.UTF8.GetString(await ReadDocumentAsync(response, request, "an error message", ct).ConfigureAwait(false)); }
+        catch (Exception e) when (e is HttpRequestException or IOException) { body = ""; }
         var text = $"{(int)response.StatusCode} {response.ReasonPhrase}";
         try
         {
@@ -236,7 +276,11 @@ internal sealed partial class RegistryTransport : IDisposable
         return inner == e ? e.Message : $"{e.Message} ({inner.Message})";
     }
 
-    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture) + " s";
+    internal static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture) + " s";
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        _deadline.Dispose();
+    }
 }

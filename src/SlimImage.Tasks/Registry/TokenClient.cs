@@ -51,7 +51,8 @@ internal static class TokenClient
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(message, ct).ConfigureAwait(false);
+            // Headers only: the body is read below within MaxDocumentSize, never buffered whole by HttpClient.
+            response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
@@ -64,10 +65,11 @@ internal static class TokenClient
                     request.Doing, CredentialChain.EnvironmentNames);
             if (!response.IsSuccessStatusCode)
                 throw new SlimException("SLIM4011", transport.Registry, request.Repository, realm.GetLeftPart(UriPartial.Path),
-                    await RegistryTransport.ErrorText(response, ct).ConfigureAwait(false));
+                    await transport.ErrorText(response, request, ct).ConfigureAwait(false));
+            var body = await transport.ReadDocumentAsync(response, request, "a token answer", ct).ConfigureAwait(false);
             try
             {
-                using var doc = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false));
+                using var doc = JsonDocument.Parse(body);
                 foreach (var name in new[] { "token", "access_token" })
                     if (doc.RootElement.TryGetProperty(name, out var t) && t.ValueKind == JsonValueKind.String && t.GetString() is { Length: > 0 } token)
                         return token;

@@ -56,7 +56,7 @@ public class RegistryFailureTests
             Assert.Equal("SLIM4005", e.Code);
             Assert.Contains($"127.0.0.1:{port}", e.Message);
             Assert.Contains("'slim/app'", e.Message);
-            Assert.Contains("tried 2 time(s)", e.Message);
+            Assert.Contains("tried 1 time(s)", e.Message); // a timeout is not tried again: one timeout, not MaxAttempts of them
         }
         finally
         {
