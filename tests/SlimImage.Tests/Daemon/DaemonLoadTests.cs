@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 using SlimImage.Tests.EndToEnd;
 using SlimImage.Tests.Support;
 using Xunit;
@@ -60,6 +61,43 @@ public class DaemonLoadTests(DockerDaemon daemon) : IClassFixture<DockerDaemon>
         Assert.Contains("loadhello:1.0", names);
         Assert.Contains("loadhello:latest", names);
         Repo.Run("podman", ["system", "reset", "--force"], environment: podmanEnv);
+    }
+
+    /// <summary>
+    /// An existing PublishContainer pipeline with the package added: the SDK's own image step never runs (it would
+    /// pull a Microsoft base image, which this machine cannot reach), SlimImage's image lands where the SDK's would.
+    /// </summary>
+    [Fact]
+    public void PublishContainerLoadsIntoTheDaemonOrWritesContainerArchiveOutputPath()
+    {
+        var project = TestProject.Create("SdkParity", Programs.Hello, properties: new Dictionary<string, string>
+        {
+            ["InvariantGlobalization"] = "true",
+            ["SlimImage"] = "true",
+            ["ContainerRepository"] = "team/sdkparity",
+            ["ContainerImageTags"] = "2.0;stable",
+        }, targets: [new XElement("Target", new XAttribute("Name", "AfterContainer"), new XAttribute("AfterTargets", "PublishContainer"),
+            new XElement("Message", new XAttribute("Importance", "High"),
+                new XAttribute("Text", "GENERATED $(GeneratedContainerDigest) @(GeneratedContainer->'%(ManifestDigest)') @(GeneratedContainerName) ARCHIVE=$(GeneratedArchiveOutputPath)")))]);
+        var env = new Dictionary<string, string?> { ["DOCKER_HOST"] = daemon.Host, ["DOCKER_CONTEXT"] = null };
+
+        var loaded = project.Publish(["-t:PublishContainer", "-r", "linux-x64", "--self-contained", "-v:n"], env).EnsureSuccess();
+        // Had the SDK's image step run, it would have tried to pull mcr.microsoft.com, which this machine cannot reach.
+        Assert.DoesNotContain(loaded.WarningCodes, c => c.StartsWith("CONTAINER", StringComparison.Ordinal));
+        var digest = Regex.Match(loaded.Output, @"GENERATED (sha256:[0-9a-f]{64}) \1 team/sdkparity:2\.0;team/sdkparity:stable ARCHIVE=(\S+\.tar)");
+        Assert.True(digest.Success, loaded.Output);
+        Assert.Equal(digest.Groups[1].Value, ArchiveValidator.Validate(digest.Groups[2].Value).ManifestDigest);
+        Assert.Contains("SLIM3703", loaded.Output);
+        var run = daemon.Docker("run", "--rm", "--network", "none", "team/sdkparity:stable", "sdk");
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("hello user=app uid=1654 cwd=/app args=sdk tmp=ok", run.Output);
+
+        // ContainerArchiveOutputPath naming a folder: the archive goes there, nothing is loaded.
+        var folder = Path.Combine(project.Directory, "images") + "/";
+        var archived = project.Publish(["-t:PublishContainer", "-r", "linux-x64", "--self-contained", "-v:n", "-p:ContainerArchiveOutputPath=" + folder], env).EnsureSuccess();
+        Assert.True(File.Exists(Path.Combine(folder, "team-sdkparity.tar")), archived.Output);
+        Assert.DoesNotContain("SLIM3703", archived.Output);
+        Assert.Contains("ARCHIVE=" + Path.Combine(folder, "team-sdkparity.tar"), archived.Output);
     }
 
     [Fact]
