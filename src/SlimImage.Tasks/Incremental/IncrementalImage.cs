@@ -24,8 +24,14 @@ public static class IncrementalImage
         if (last != null && IsCurrent(last, fingerprint, request.ArchivePath))
         {
             report(SlimDiagnostic.Info("SLIM1402", request.ArchivePath));
+            // As a push would, a load still happens: the daemon may have lost the image since the last build.
+            var loaded = request.Load == null ? [] : new List<Output.Publication>
+            {
+                new Daemon.DaemonPublication(Image.Digest.Parse(last.ManifestDigest),
+                    Daemon.DaemonPublisher.LoadArchive(request.ArchivePath, request.Load, request.ClientEnvironment, report, ct)),
+            };
             return new ImageResult(request.ArchivePath, last.Repository, last.Tags, last.ManifestDigest, last.CompressedSize,
-                last.UncompressedSize, last.LayerCount, new RootfsPlan([], []));
+                last.UncompressedSize, last.LayerCount, new RootfsPlan([], [])) { Published = loaded };
         }
 
         // The old record stays until this build succeeds: if it fails, the record still describes the archive on disk.

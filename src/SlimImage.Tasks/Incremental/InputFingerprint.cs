@@ -19,6 +19,9 @@ namespace SlimImage.Incremental;
 /// </remarks>
 public static class InputFingerprint
 {
+    /// <summary>Where the finished archive goes next does not change its bytes: loading elsewhere needs no rebuild.</summary>
+    private static readonly HashSet<string> NotInputs = [nameof(ImageRequest.Load), nameof(ImageRequest.ClientEnvironment)];
+
     public static string Of(ImageRequest request)
     {
         var text = new StringBuilder(16 * 1024);
@@ -57,7 +60,8 @@ public static class InputFingerprint
             default:
                 text.Append('{');
                 foreach (var property in value.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
-                             .Where(p => p.GetIndexParameters().Length == 0).OrderBy(p => p.Name, StringComparer.Ordinal))
+                             .Where(p => p.GetIndexParameters().Length == 0 && !(value is ImageRequest && NotInputs.Contains(p.Name)))
+                             .OrderBy(p => p.Name, StringComparer.Ordinal))
                 {
                     Append(text, property.Name, depth);
                     Append(text, property.GetValue(value), depth + 1);

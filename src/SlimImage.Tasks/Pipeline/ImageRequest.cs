@@ -65,6 +65,10 @@ public sealed record ImageRequest
     public string? Registry { get; init; }
     /// <summary>False only when pushing alone (SlimImageRegistry set, SlimImageArchiveOutputPath not).</summary>
     public bool WriteArchive { get; init; } = true;
+    /// <summary>SlimImageLoad: load the written archive into the local docker or podman; null loads nothing.</summary>
+    public Daemon.LoadTarget? Load { get; init; }
+    /// <summary>The environment the daemon client runs with (DOCKER_HOST, CONTAINER_HOST, PATH), read at the edge.</summary>
+    public Func<string, string?> ClientEnvironment { get; init; } = System.Environment.GetEnvironmentVariable;
     /// <summary>Insecure hosts, credentials, cache and patience for every registry this build talks to.</summary>
     public Registry.RegistrySettings Registries { get; init; } = new();
     /// <summary>SlimImageCompression: how layer blobs are compressed.</summary>

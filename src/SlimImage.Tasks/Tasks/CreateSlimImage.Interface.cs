@@ -119,6 +119,15 @@ public sealed partial class CreateSlimImage
     /// <summary>SlimImageRegistry: push there after the build, e.g. <c>registry.example.com</c> or <c>localhost:5000</c>.</summary>
     public string? Registry { get; set; }
 
+    /// <summary>SlimImageLoad: <c>docker</c>, <c>podman</c>, <c>true</c> (LocalRegistry, else whichever is installed) or empty.</summary>
+    public string? Load { get; set; }
+
+    /// <summary>LocalRegistry, the SDK's property: <c>Docker</c> or <c>Podman</c> for SlimImageLoad=true; empty to detect.</summary>
+    public string? LocalRegistry { get; set; }
+
+    /// <summary>SlimImageLoadTimeout: seconds the load may take, e.g. <c>600</c>; empty for 10 minutes.</summary>
+    public string? LoadTimeout { get; set; }
+
     /// <summary>False when only pushing (SlimImageRegistry given, SlimImageArchiveOutputPath not): no archive is written.</summary>
     public bool WriteArchive { get; set; } = true;
 

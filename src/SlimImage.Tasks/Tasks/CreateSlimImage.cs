@@ -101,6 +101,7 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         Layering = LayerSplit.Parse(Layering),
         Registry = NullIfEmpty(Registry),
         WriteArchive = WriteArchive,
+        Load = Daemon.LoadTarget.Parse(Load, LocalRegistry, LoadTimeout),
         Registries = ReadRegistrySettings(),
     };
 
@@ -135,6 +136,11 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         item.SetMetadata("ManifestDigest", result.ManifestDigest);
         item.SetMetadata("CompressedSize", result.CompressedSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         item.SetMetadata("UncompressedSize", result.UncompressedSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (result.Published.OfType<Daemon.DaemonPublication>().FirstOrDefault() is { } loaded)
+        {
+            item.SetMetadata("LoadedInto", loaded.Load.Cli.Name);
+            item.SetMetadata("LoadedImages", string.Join(";", loaded.Load.Images));
+        }
         return item;
     }
 
