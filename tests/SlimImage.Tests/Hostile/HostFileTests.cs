@@ -78,6 +78,19 @@ public class HostFileTests
     }
 
     [Fact]
+    public void AFifoAsSlimImageBaseIsSlim1021()
+    {
+        using var dir = new ScratchDir();
+        var fifo = Fifo(dir.Combine("base.tar"));
+        var request = BasePipelineTests.Request(dir, fifo);
+        var e = Assert.IsType<SlimException>(RunBounded(request));
+        Assert.Equal("SLIM1021", e.Code);
+        Assert.Contains(fifo, e.Message);
+        Assert.Contains("SlimImageBase", e.Message);
+        AssertNothingLeft(request);
+    }
+
+    [Fact]
     public void AFifoSwappedInAfterPlanningIsRefusedWhenTheLayerIsWritten()
     {
         using var dir = new ScratchDir();
