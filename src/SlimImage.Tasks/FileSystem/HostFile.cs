@@ -72,8 +72,9 @@ public static partial class HostFile
             var errno = Marshal.GetLastPInvokeError();
             var text = Marshal.GetPInvokeErrorMessage(errno);
             // A socket cannot be opened at all (ENXIO): say what it is rather than what open() said.
-            if (IsSpecial(TargetTypeOf(path)))
-                throw new SlimException("SLIM1021", path, role, Describe(TargetTypeOf(path)));
+            var target = TargetTypeOf(path);
+            if (IsSpecial(target))
+                throw new SlimException("SLIM1021", path, role, Describe(target));
             throw errno switch
             {
                 2 or 20 => new FileNotFoundException($"Could not find file '{path}': {text}.", path),
