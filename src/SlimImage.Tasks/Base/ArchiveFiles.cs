@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using SlimImage.Diagnostics;
+using SlimImage.FileSystem;
 using SlimImage.Image;
 
 namespace SlimImage.Base;
@@ -28,7 +29,7 @@ internal sealed class ArchiveFiles
         var files = new ArchiveFiles(path);
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            using var stream = HostFile.OpenRead(path, "SlimImageBase", 1 << 16);
             using var reader = new TarReader(stream);
             while (reader.GetNextEntry() is { } entry)
             {
@@ -94,7 +95,7 @@ internal sealed class ArchiveFiles
     public Stream Open(string name)
     {
         var wanted = Resolve(name);
-        var file = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        var file = HostFile.OpenRead(Path, "SlimImageBase", 1 << 16);
         try
         {
             var reader = new TarReader(file);

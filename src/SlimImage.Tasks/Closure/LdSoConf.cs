@@ -29,7 +29,7 @@ public static class LdSoConf
         if (depth > MaxDepth) return;
         var file = SysrootPath.Walk(sysroot, path).Resolution;
         if (file == null || file.IsDirectory || !seen.Add(file.RealPath)) return;
-        foreach (var raw in File.ReadLines(file.HostPath))
+        foreach (var raw in HostFile.ReadAllText(file.HostPath, "loader configuration").Split('\n'))
         {
             var hash = raw.IndexOf('#');
             var line = (hash >= 0 ? raw[..hash] : raw).Trim();

@@ -2,6 +2,7 @@ using System.Text;
 using ELFSharp.ELF;
 using ELFSharp.ELF.Segments;
 using SlimImage.Diagnostics;
+using SlimImage.FileSystem;
 
 namespace SlimImage.Elf;
 
@@ -28,8 +29,7 @@ public static class ElfReader
         FileStream stream;
         try
         {
-            stream = new FileStream(hostPath, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete,
-                bufferSize: 4096, FileOptions.RandomAccess);
+            stream = HostFile.OpenRead(hostPath, "read for its ELF headers");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -80,12 +80,12 @@ internal sealed class TarEntryWriter
             {
                 ct.ThrowIfCancellationRequested();
                 var read = Read(content, buffer.AsSpan(0, (int)Math.Min(ChunkSize, remaining)), source);
-                if (read == 0) throw new SlimException("SLIM3002", source, size, size - remaining);
+                if (read == 0) throw SizeMismatch(content, source, size, size - remaining);
                 Emit(buffer.AsSpan(0, read));
                 remaining -= read;
             }
             if (Read(content, buffer.AsSpan(0, 1), source) != 0)
-                throw new SlimException("SLIM3002", source, size, content.CanSeek ? content.Length : size + 1);
+                throw SizeMismatch(content, source, size, null);
         }
         finally
         {
@@ -208,6 +208,22 @@ internal sealed class TarEntryWriter
         {
             throw new SlimException(e, "SLIM3001", source, e.Message);
         }
+    }
+
+    /// <summary>
+    /// SLIM3002 when the file's size changed (something is writing it); SLIM1022 when the file system still gives the
+    /// size the copy started with but the bytes do not match it: a /proc or /sys file, whose size is made up.
+    /// <paramref name="read"/> is the bytes read when the file ended early, null when it went on past its size.
+    /// </summary>
+    private static SlimException SizeMismatch(Stream content, string source, long size, long? read)
+    {
+        long now;
+        try { now = content.CanSeek ? content.Length : -1; }
+        catch (IOException) { now = -1; }
+        var got = read?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "more than " + size.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (now == size)
+            return new SlimException("SLIM1022", source, size, got);
+        return new SlimException("SLIM3002", source, size, now >= 0 ? now.ToString(System.Globalization.CultureInfo.InvariantCulture) : got);
     }
 
     private void Pad(long size)

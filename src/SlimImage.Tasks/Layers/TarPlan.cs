@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using SlimImage.Diagnostics;
 using SlimImage.Rootfs;
+using SlimImage.FileSystem;
 
 namespace SlimImage.Layers;
 
@@ -110,7 +111,7 @@ internal static class TarPlan
         if (file.Content != null) return new MemoryStream(file.Content, writable: false);
         try
         {
-            return new FileStream(file.SourcePath!, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            return HostFile.OpenRead(file.SourcePath!, "for " + file.Path + " in the image", bufferSize: 1);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -44,6 +44,7 @@ public static class ImagePipeline
             var baseImage = BaseLoader.Load(request, platform, scratch, report, ct);
             clock.End("base");
             var plan = PlanOnBase(request, publish, platform, baseImage, report);
+            HostModes.Report(plan.Entries, report);
             clock.End("closure and rootfs plan");
             ct.ThrowIfCancellationRequested();
             var layers = LayerSplit.Split(plan, request.AssemblyName, request.Layering);

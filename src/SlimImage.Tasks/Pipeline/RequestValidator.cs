@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using SlimImage.Base;
 using SlimImage.Diagnostics;
+using SlimImage.FileSystem;
 using SlimImage.Rootfs;
 
 namespace SlimImage.Pipeline;
@@ -35,8 +36,12 @@ public static partial class RequestValidator
                 throw new SlimException("SLIM1012", name);
         foreach (var file in request.Files)
         {
-            if (!File.Exists(file.HostPath) && !Directory.Exists(file.HostPath))
+            // Followed if it is a link: the item names it on purpose. What the link leads to must be a file or a folder.
+            var type = HostFile.TargetTypeOf(file.HostPath);
+            if (type == HostFileType.Missing)
                 throw new SlimException("SLIM1006", file.HostPath);
+            if (type is not (HostFileType.Regular or HostFileType.Directory))
+                throw new SlimException("SLIM1019", file.HostPath, HostFile.Describe(type));
             if (string.IsNullOrWhiteSpace(file.DestinationPath) || !file.DestinationPath.StartsWith('/'))
                 throw new SlimException("SLIM1007", file.HostPath);
         }

@@ -46,7 +46,11 @@ public sealed class RootfsPlanner
         foreach (var library in closure.Libraries)
             planner.AddLibrary(library, defaultDir);
         foreach (var extra in request.Files)
-            planner.AddUserFile(extra);
+        {
+            var (userEntries, use) = UserFiles.Plan(extra);
+            userEntries.ForEach(planner.Add);
+            planner.hostFiles.Add(use);
+        }
         // After the user's files, so that a SlimImageFile at the same path (their own CA bundle) wins.
         foreach (var set in needs?.DataSets ?? [])
             if (set.Entries.Count(e => planner.entries.TryAdd(e.Path, e)) > 0)
@@ -84,31 +88,6 @@ public sealed class RootfsPlanner
             return;
         Add(RootfsEntry.HostFile(imagePath, hostPath, ModeOf(hostPath), origin, why));
         hostFiles.Add(new HostFileUse(imagePath, hostPath, new FileInfo(hostPath).Length, why));
-    }
-
-    private void AddUserFile(ExtraFile extra)
-    {
-        var destination = SysrootPath.Normalize(extra.DestinationPath);
-        if (File.Exists(extra.HostPath))
-        {
-            if (extra.DestinationPath.EndsWith('/'))
-                destination = destination.TrimEnd('/') + "/" + Path.GetFileName(extra.HostPath);
-            Add(RootfsEntry.HostFile(destination, extra.HostPath, ModeOf(extra.HostPath), EntryOrigin.App, "SlimImageFile"));
-            return;
-        }
-        Add(RootfsEntry.Dir(destination));
-        foreach (var path in Directory.EnumerateFileSystemEntries(extra.HostPath, "*", SearchOption.AllDirectories)
-                     .Order(StringComparer.Ordinal))
-        {
-            var inImage = destination.TrimEnd('/') + "/" + Path.GetRelativePath(extra.HostPath, path).Replace('\\', '/');
-            // A link stays a link: following it could copy any file of the build machine into the image.
-            if (new FileInfo(path).LinkTarget is { } linkTarget)
-                Add(RootfsEntry.Link(inImage, SafeLinkTarget(inImage, linkTarget), EntryOrigin.App));
-            else if (Directory.Exists(path))
-                Add(RootfsEntry.Dir(inImage));
-            else
-                Add(RootfsEntry.HostFile(inImage, path, ModeOf(path), EntryOrigin.App, "SlimImageFile"));
-        }
     }
 
     /// <summary>The first default library folder of the sysroot, by its real path (parents may be links).</summary>

@@ -4,6 +4,7 @@ using System.Reflection.Metadata.Ecma335;
 using System.Reflection.PortableExecutable;
 using System.Text;
 using SlimImage.Publish;
+using SlimImage.FileSystem;
 
 namespace SlimImage.Runtime;
 
@@ -72,7 +73,7 @@ public static class OpenSslDetection
         byte[]? buffer = null;
         try
         {
-            using var stream = new FileStream(hostPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            using var stream = HostFile.OpenRead(hostPath, Role, bufferSize: 0);
             // Pooled and small: the image step runs inside MSBuild, where every megabyte allocated brings the next
             // collection of MSBuild's whole heap closer (see Layers/Compression/NativeBuffer).
             buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
@@ -127,7 +128,7 @@ public static class OpenSslDetection
     {
         try
         {
-            using var stream = File.OpenRead(hostPath);
+            using var stream = HostFile.OpenRead(hostPath, Role);
             using var pe = new PEReader(stream);
             if (!pe.HasMetadata) return false;
             var metadata = pe.GetMetadataReader();
@@ -148,7 +149,7 @@ public static class OpenSslDetection
     {
         try
         {
-            using var stream = File.OpenRead(hostPath);
+            using var stream = HostFile.OpenRead(hostPath, Role);
             using var pe = new PEReader(stream);
             return pe.HasMetadata;
         }
@@ -162,7 +163,7 @@ public static class OpenSslDetection
     {
         try
         {
-            using var stream = File.OpenRead(hostPath);
+            using var stream = HostFile.OpenRead(hostPath, Role);
             Span<byte> magic = stackalloc byte[4];
             return stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && magic.SequenceEqual(ElfMagic);
         }
@@ -171,6 +172,8 @@ public static class OpenSslDetection
             return false;
         }
     }
+
+    private const string Role = "read to see whether it loads OpenSSL";
 
     private static ReadOnlySpan<byte> ElfMagic => [0x7F, (byte)'E', (byte)'L', (byte)'F'];
 

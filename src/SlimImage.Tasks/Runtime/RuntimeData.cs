@@ -33,7 +33,7 @@ public static class RuntimeData
         var host = SysrootPath.Resolve(sysroot, CaBundlePath);
         if (host is { IsDirectory: false })
         {
-            content.Append(File.ReadAllText(host.HostPath));
+            content.Append(HostFile.ReadAllText(host.HostPath, "CA bundle of the build machine"));
             if (content.Length > 0 && content[^1] != '\n') content.Append('\n');
         }
         else
@@ -42,7 +42,7 @@ public static class RuntimeData
                 extraPemFiles.Count == 0 ? "none" : string.Join(", ", extraPemFiles)));
         }
         foreach (var file in extraPemFiles)
-            foreach (var block in RuntimeOptions.CertificateBlocks(File.ReadAllText(file)))
+            foreach (var block in RuntimeOptions.CertificateBlocks(HostFile.ReadAllText(file, "SlimImageCaCertificate")))
                 content.Append(block);
         var bytes = Encoding.ASCII.GetBytes(content.ToString());
         var from = host?.HostPath ?? "(no bundle on the build machine)";
@@ -115,7 +115,7 @@ public static class RuntimeData
     {
         try
         {
-            using var stream = File.OpenRead(path);
+            using var stream = HostFile.OpenRead(path, "time zone data");
             Span<byte> magic = stackalloc byte[4];
             return stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && magic.SequenceEqual("TZif"u8);
         }

@@ -26,7 +26,7 @@ public static partial class RuntimeOptions
         {
             if (!File.Exists(file))
                 throw new SlimException("SLIM1201", file);
-            if (CertificateBlocks(File.ReadAllText(file)).Count == 0)
+            if (CertificateBlocks(FileSystem.HostFile.ReadAllText(file, "SlimImageCaCertificate")).Count == 0)
                 throw new SlimException("SLIM1202", file);
         }
     }
