@@ -59,10 +59,10 @@ public class BasePipelineTests
     {
         using var dir = new ScratchDir();
         var (result, _) = Run(Request(dir, "busybox"));
-        var view = ArchiveValidator.Validate(result.ArchivePath);
-        var bytes = File.ReadAllBytes(result.ArchivePath);
+        var view = ArchiveValidator.Validate(result.ArchivePath!);
+        var bytes = File.ReadAllBytes(result.ArchivePath!);
         Run(Request(dir, "busybox"));
-        Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(result.ArchivePath)), "the same inputs must give the same archive");
+        Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(result.ArchivePath!)), "the same inputs must give the same archive");
 
         // busybox, build machine files, runtime, package, app: in that order.
         Assert.Equal(5, view.Layers.Count);
@@ -107,12 +107,12 @@ public class BasePipelineTests
     {
         using var dir = new ScratchDir();
         var (result, _) = Run(Request(dir, "scratch") with { Layering = SlimImage.Layers.Layering.Single });
-        var view = ArchiveValidator.Validate(result.ArchivePath);
+        var view = ArchiveValidator.Validate(result.ArchivePath!);
         var layer = Assert.Single(view.Layers);
         Assert.NotNull(layer.Find("/etc/passwd"));
         Assert.NotNull(layer.Find("/app/app"));
         Assert.NotNull(layer.Find("/app/Newtonsoft.Json.dll"));
-        var run = ImageRunner.Run(result.ArchivePath);
+        var run = ImageRunner.Run(result.ArchivePath!);
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("app ran args=0", run.Output);
     }
@@ -123,7 +123,7 @@ public class BasePipelineTests
         using var dir = new ScratchDir();
         var request = Request(dir, "scratch");
         var (result, _) = Run(request with { PublishFiles = request.PublishFiles.Where(f => f.Origin == EntryOrigin.App).ToList() });
-        var view = ArchiveValidator.Validate(result.ArchivePath);
+        var view = ArchiveValidator.Validate(result.ArchivePath!);
         Assert.Equal(2, view.Layers.Count); // build machine files, app
         Assert.Equal(2, view.Config.GetProperty("history").GetArrayLength());
     }
@@ -143,7 +143,7 @@ public class BasePipelineTests
         {
             using var scratch = new ScratchDir();
             var (result, messages) = Run(Request(scratch, archive, linkLibstdcxx: true));
-            var view = ArchiveValidator.Validate(result.ArchivePath);
+            var view = ArchiveValidator.Validate(result.ArchivePath!);
             var name = Path.GetFileName(archive);
 
             Assert.True(view.Layers.Count == 3 + 4, name);
@@ -181,7 +181,7 @@ public class BasePipelineTests
                 Repo.Run("skopeo", ["copy", "--quiet", "oci-archive:" + result.ArchivePath, $"oci:{scratch.Combine("copy")}:x"]).EnsureSuccess();
                 continue;
             }
-            var run = ImageRunner.Run(result.ArchivePath, ["x"]);
+            var run = ImageRunner.Run(result.ArchivePath!, ["x"]);
             Assert.True(run.ExitCode == 0, name + ": " + run.Output);
             Assert.Contains("app ran args=1", run.Output);
             Assert.Equal(TestBase.Greeting, File.ReadAllText(Path.Combine(run.RootFs, "opt/greeting.txt")));
@@ -196,7 +196,7 @@ public class BasePipelineTests
         var testBase = TestBase.Build(dir.Combine("base"));
         using var scratch = new ScratchDir();
         var (result, _) = Run(Request(scratch, testBase.OciArchive) with { User = "baseuser" });
-        Assert.Equal("baseuser", ArchiveValidator.Validate(result.ArchivePath).User);
+        Assert.Equal("baseuser", ArchiveValidator.Validate(result.ArchivePath!).User);
         var e = Assert.Throws<SlimException>(() => Run(Request(scratch, testBase.OciArchive) with { User = "nobody" }));
         Assert.Equal("SLIM1305", e.Code);
         Assert.Contains("baseuser", e.Message);

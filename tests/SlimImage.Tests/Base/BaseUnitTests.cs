@@ -190,7 +190,7 @@ public class BaseUnitTests
         };
         var (result, messages) = BasePipelineTests.Run(request);
         Assert.Contains(messages, m => m.Code == "SLIM1306");
-        var view = ArchiveValidator.Validate(result.ArchivePath);
+        var view = ArchiveValidator.Validate(result.ArchivePath!);
         Assert.Equal("busybox", view.Layers[0].Find("/bin/sh")!.LinkName);
         Assert.Contains(view.Layers[1].Entries, e => e.Path.EndsWith("/libc.so.6"));
         Assert.Contains(view.Layers[1].Entries, e => e.Path.Contains("ld-linux-x86-64.so.2"));

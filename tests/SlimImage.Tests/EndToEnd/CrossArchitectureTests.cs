@@ -11,7 +11,7 @@ namespace SlimImage.Tests.EndToEnd;
 public class CrossArchitectureTests
 {
     [Fact]
-    public void X64AndArm64PublishedConcurrentlyBothRun()
+    public async Task X64AndArm64PublishedConcurrentlyBothRun()
     {
         var project = TestProject.Create("TwoArch", Programs.Hello,
             properties: new Dictionary<string, string>
@@ -25,9 +25,8 @@ public class CrossArchitectureTests
         Repo.Run("dotnet", ["restore", project.ProjectPath, "-nodeReuse:false"], project.Directory, PackageFeed.DotnetEnvironment).EnsureSuccess();
         var publishes = new[] { "linux-x64", "linux-arm64" }.Select(rid => Task.Run(() =>
             project.Publish("-r", rid, "--no-restore"))).ToArray();
-        Task.WaitAll(publishes);
-        foreach (var p in publishes)
-            p.Result.EnsureSuccess();
+        foreach (var result in await Task.WhenAll(publishes))
+            result.EnsureSuccess();
 
         var x64 = ArchiveValidator.Validate(project.DefaultArchive("linux-x64"));
         var arm64 = ArchiveValidator.Validate(project.DefaultArchive("linux-arm64"));
