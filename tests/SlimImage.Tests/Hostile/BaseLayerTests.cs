@@ -1,0 +1,215 @@
+using System.Diagnostics;
+using System.Formats.Tar;
+using SlimImage.Base;
+using SlimImage.Diagnostics;
+using SlimImage.Pipeline;
+using SlimImage.Tests.Base;
+using SlimImage.Tests.Layers;
+using SlimImage.Tests.Support;
+using Xunit;
+
+namespace SlimImage.Tests.Hostile;
+
+/// <summary>
+/// Base image archives made to hurt the build machine: decompression bombs, a cancel inside one huge entry, names and
+/// hard links that leave the image root, a loader link that dangles or loops. Each runs the real pipeline on a real
+/// program, then checks that nothing beside the output folder changed and that the next normal build is right.
+/// </summary>
+public class BaseLayerTests
+{
+    private sealed class Setup : IDisposable
+    {
+        public readonly ScratchDir Dir = new();
+        public readonly Sentinel Sentinel;
+        public readonly ImageRequest Normal;
+
+        public Setup()
+        {
+            Sentinel = new Sentinel(Dir.Combine("sentinel"));
+            Normal = BasePipelineTests.Request(Dir, "scratch");
+        }
+
+        public string Out => Path.GetDirectoryName(Normal.ArchivePath)!;
+
+        public ImageRequest On(string baseArchive) => Normal with { Base = baseArchive };
+
+        /// <summary>Nothing changed beside the output, the output holds no half-written file, and a normal build works.</summary>
+        public void AssertHarmless(bool archiveExpected)
+        {
+            Sentinel.AssertUnchanged();
+            Assert.Equal(archiveExpected ? [Path.GetFileName(Normal.ArchivePath)] : [],
+                Directory.Exists(Out) ? Directory.EnumerateFileSystemEntries(Out).Select(Path.GetFileName).ToList() : []);
+            var (result, messages) = BasePipelineTests.Run(Normal);
+            Assert.DoesNotContain(messages, m => m.Severity == SlimSeverity.Warning);
+            Assert.NotNull(ArchiveValidator.Validate(result.ArchivePath!).Files["/app/app"]);
+        }
+
+        public void Dispose() => Dir.Dispose();
+    }
+
+    [Theory]
+    [InlineData("gzip", 10L << 30)]
+    [InlineData("zstd", 20L << 30)]
+    public void ABombStopsAtTheLayerLimitWithSlim3521(string compression, long expandsTo)
+    {
+        using var s = new Setup();
+        var bomb = HostileBaseArchive.Bomb(s.Dir.Combine("bomb.blob"), compression, expandsTo / 2, expandsTo / 2);
+        Assert.True(new FileInfo(bomb.BlobPath).Length < 12 << 20, "the bomb must be small compressed");
+        var archive = HostileBaseArchive.Write(s.Dir.Combine("bomb.tar"), bomb);
+
+        var clock = Stopwatch.StartNew();
+        var e = Assert.Throws<SlimException>(() => BasePipelineTests.Run(s.On(archive) with { BaseLayerMaxSize = 64L << 20 }));
+        Assert.Equal("SLIM3521", e.Code);
+        Assert.Contains(bomb.Digest, e.Message);
+        Assert.Contains(archive, e.Message);
+        Assert.Contains("64 MiB", e.Message);
+        Assert.Contains("SlimImageBaseLayerMaxSize", e.Message);
+        // Reading 64 MiB takes well under a second; reading the bomb to its end would take many.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        s.AssertHarmless(archiveExpected: false);
+    }
+
+    [Fact]
+    public void TheDefaultLimitOf8GiBAppliesWithoutTheProperty()
+    {
+        using var s = new Setup();
+        var bomb = HostileBaseArchive.Bomb(s.Dir.Combine("bomb.blob"), "zstd", (8L << 30) - (1 << 20), 2 << 20);
+        var archive = HostileBaseArchive.Write(s.Dir.Combine("bomb.tar"), bomb);
+        Assert.Equal(LayerLimit.Default, s.On(archive).BaseLayerMaxSize);
+        var e = Assert.Throws<SlimException>(() => BasePipelineTests.Run(s.On(archive)));
+        Assert.Equal("SLIM3521", e.Code);
+        Assert.Contains("more than 8 GiB", e.Message);
+        s.AssertHarmless(archiveExpected: false);
+    }
+
+    [Fact]
+    public void TheLayerLimitPropertyIsReadAsASize()
+    {
+        Assert.Equal(LayerLimit.Default, LayerLimit.Parse(""));
+        Assert.Equal(16L << 30, LayerLimit.Parse("16G"));
+        Assert.Equal(512L << 20, LayerLimit.Parse(" 512 MiB "));
+        Assert.Equal(1000, LayerLimit.Parse("1000"));
+        foreach (var bad in new[] { "0", "-1", "8X", "G", "1.5G", "99999999999T" })
+        {
+            var e = Assert.Throws<SlimException>(() => LayerLimit.Parse(bad));
+            Assert.Equal("SLIM3520", e.Code);
+            Assert.Contains($"'{bad}'", e.Message);
+        }
+    }
+
+    [Fact]
+    public void CancellingInsideOneHugeEntryStopsWithinASecond()
+    {
+        using var s = new Setup();
+        // One entry of almost 8 GiB: several seconds of reading, all of it inside that one entry.
+        var bomb = HostileBaseArchive.Bomb(s.Dir.Combine("big.blob"), "gzip", (8L << 30) - (1 << 20));
+        var archive = HostileBaseArchive.Write(s.Dir.Combine("big.tar"), bomb);
+        using var cancel = new CancellationTokenSource();
+        var request = s.On(archive) with { BaseLayerMaxSize = 1L << 40 };
+        var run = Task.Run(() => ImagePipeline.Run(request, _ => { }, cancel.Token));
+        Thread.Sleep(1500);
+        Assert.False(run.IsCompleted, "the read should still be inside the huge entry");
+        var clock = Stopwatch.StartNew();
+        cancel.Cancel();
+        var e = Assert.ThrowsAny<OperationCanceledException>(() => run.GetAwaiter().GetResult());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"stopped {clock.Elapsed} after the cancel");
+        Assert.Equal(cancel.Token, e.CancellationToken);
+        s.AssertHarmless(archiveExpected: false);
+    }
+
+    [Fact]
+    public void NamesAndHardLinksThatLeaveTheRootAreWarnedAboutAndNothingEscapes()
+    {
+        using var s = new Setup();
+        var layer = HostileBaseArchive.Layer(s.Dir.Combine("hostile.blob"), w =>
+        {
+            OrdinaryEntries(w);
+            w.WriteEntry(File("../../sentinel/keep.txt", "overwritten\n"));
+            w.WriteEntry(File("/abs/file", "absolute\n"));
+            w.WriteEntry(new PaxTarEntry(TarEntryType.HardLink, "etc/evil") { LinkName = "/etc/shadow" });
+            w.WriteEntry(new PaxTarEntry(TarEntryType.HardLink, "etc/up") { LinkName = "../../sentinel/sub/passwd" });
+            w.WriteEntry(new PaxTarEntry(TarEntryType.HardLink, "etc/nothing") { LinkName = "etc/no-such-file" });
+        });
+        var archive = HostileBaseArchive.Write(s.Dir.Combine("hostile.tar"), layer);
+
+        var (result, messages) = BasePipelineTests.Run(s.On(archive));
+        var names = Assert.Single(messages, m => m.Code == "SLIM3522");
+        Assert.Equal(SlimSeverity.Warning, names.Severity);
+        Assert.Contains(layer.Digest, names.Message);
+        Assert.Contains(archive, names.Message);
+        Assert.Contains("'../../sentinel/keep.txt' (with '..')", names.Message);
+        Assert.Contains("'/abs/file' (absolute)", names.Message);
+        Assert.Contains(" 2 entries", names.Message);
+        var links = Assert.Single(messages, m => m.Code == "SLIM3523");
+        Assert.Equal(SlimSeverity.Warning, links.Severity);
+        Assert.Contains(layer.Digest, links.Message);
+        Assert.Contains("'etc/evil' => '/etc/shadow' (absolute target)", links.Message);
+        Assert.Contains("'etc/up' => '../../sentinel/sub/passwd' (with '..' target)", links.Message);
+        Assert.Contains("'etc/nothing' => 'etc/no-such-file' (no entry before it has that name)", links.Message);
+        Assert.DoesNotContain("etc/hard", links.Message); // a hard link to an earlier file is ordinary
+        Assert.Equal(2, messages.Count(m => m.Severity == SlimSeverity.Warning));
+
+        // The base's layer goes into the image byte for byte, under SlimImage's own (ArchiveValidator would refuse
+        // its names, rightly: skopeo reads the manifest and checks the blobs instead).
+        using (var manifest = System.Text.Json.JsonDocument.Parse(Repo.Run("skopeo", ["inspect", "--raw", "oci-archive:" + result.ArchivePath]).EnsureSuccess().Output))
+        {
+            var digests = manifest.RootElement.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("digest").GetString()).ToList();
+            Assert.Equal(layer.Digest, digests[0]);
+            Assert.True(digests.Count > 1);
+        }
+        Repo.Run("skopeo", ["copy", "--quiet", "oci-archive:" + result.ArchivePath, $"oci:{s.Dir.Combine("copy")}:x"]).EnsureSuccess();
+        s.AssertHarmless(archiveExpected: true);
+    }
+
+    [Fact]
+    public void AnOrdinaryBaseGivesNoWarningAndItsImageRuns()
+    {
+        using var s = new Setup();
+        var layer = HostileBaseArchive.Layer(s.Dir.Combine("ordinary.blob"), OrdinaryEntries);
+        var (result, messages) = BasePipelineTests.Run(s.On(HostileBaseArchive.Write(s.Dir.Combine("ordinary.tar"), layer)));
+        Assert.DoesNotContain(messages, m => m.Severity == SlimSeverity.Warning);
+        var run = ImageRunner.Run(result.ArchivePath!, ["x"]);
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("app ran args=1", run.Output);
+        s.Sentinel.AssertUnchanged();
+    }
+
+    [Theory]
+    [InlineData("lib", "/nowhere", "the link /lib -> /nowhere leads to /nowhere/x86_64-linux-gnu/ld-linux-x86-64.so.2, which does not exist")]
+    [InlineData("lib64", "lib64", "the links on its way loop (last followed: /lib64 -> lib64)")]
+    public void ALoaderLinkThatDanglesOrLoopsIsSlim3524(string link, string target, string why)
+    {
+        using var s = new Setup();
+        Assert.Equal("/lib64/ld-linux-x86-64.so.2", SlimImage.Elf.ElfReader.Read(s.Normal.PublishFiles[0].HostPath).Info!.Interpreter);
+        var layer = HostileBaseArchive.Layer(s.Dir.Combine("dangling.blob"), w =>
+        {
+            w.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "etc/"));
+            w.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, link) { LinkName = target });
+        });
+        var archive = HostileBaseArchive.Write(s.Dir.Combine("dangling.tar"), layer);
+
+        var e = Assert.Throws<SlimException>(() => BasePipelineTests.Run(s.On(archive)));
+        Assert.Equal("SLIM3524", e.Code);
+        Assert.Contains("/lib64/ld-linux-x86-64.so.2", e.Message);
+        Assert.Contains(archive, e.Message);
+        Assert.Contains(why, e.Message);
+        s.AssertHarmless(archiveExpected: false);
+    }
+
+    /// <summary>What real bases have: merged-usr links, absolute symlinks, a hard link to an earlier file.</summary>
+    private static void OrdinaryEntries(TarWriter w)
+    {
+        w.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "usr/"));
+        w.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "usr/lib/"));
+        w.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "lib") { LinkName = "usr/lib" });
+        w.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "bin") { LinkName = "usr/bin" });
+        w.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "etc/"));
+        w.WriteEntry(File("etc/hostname", "base\n"));
+        w.WriteEntry(new PaxTarEntry(TarEntryType.HardLink, "etc/hard") { LinkName = "etc/hostname" });
+        w.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "etc/mtab") { LinkName = "/proc/self/mounts" });
+        w.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "etc/localtime") { LinkName = "/usr/share/zoneinfo/Etc/UTC" });
+    }
+
+    private static PaxTarEntry File(string name, string content) =>
+        new(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(content)) };
+}
