@@ -69,6 +69,33 @@ public class BaseLayerTests
         s.AssertHarmless(archiveExpected: false);
     }
 
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("zstd")]
+    public void ABombPulledFromARegistryStopsAtTheLimitAndLeavesNothingInTheCache(string compression)
+    {
+        using var s = new Setup();
+        using var registry = Registry.LocalRegistry.Start();
+        var bomb = HostileBaseArchive.Bomb(s.Dir.Combine("bomb.blob"), compression, 4L << 30);
+        var archive = HostileBaseArchive.Write(s.Dir.Combine("bomb.tar"), bomb);
+        Repo.Run("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", "oci-archive:" + archive, $"docker://{registry.Host}/evil/bomb:1"]).EnsureSuccess();
+        var settings = Registry.RegistryTestKit.Settings(s.Dir);
+
+        var e = Assert.Throws<SlimException>(() => BasePipelineTests.Run(s.On($"{registry.Host}/evil/bomb:1") with
+        {
+            Registries = settings, BaseLayerMaxSize = 64L << 20,
+        }));
+        Assert.Equal("SLIM3521", e.Code);
+        Assert.Contains(bomb.Digest, e.Message);
+        Assert.Contains($"{registry.Host}/evil/bomb", e.Message);
+        // gzip is stopped while the pull checks the diff_id, so the blob never enters the cache; zstd (whose diff_id the
+        // pull leaves to the layer read) is stopped there. Either way no temp file is left behind.
+        var cached = Directory.GetFiles(settings.CacheDirectory, "*", SearchOption.AllDirectories);
+        Assert.DoesNotContain(cached, f => f.EndsWith(".tmp", StringComparison.Ordinal));
+        Assert.Equal(compression == "zstd", cached.Any(f => Path.GetFileName(f) == bomb.Digest[7..]));
+        s.AssertHarmless(archiveExpected: false);
+    }
+
     [Fact]
     public void TheDefaultLimitOf8GiBAppliesWithoutTheProperty()
     {
