@@ -97,13 +97,22 @@ public sealed class BaseFileSystem
         };
     }
 
-    /// <summary>This file list with <paramref name="upper"/> applied on top, as one more layer: the image as it will run.</summary>
+    /// <summary>
+    /// This file list with <paramref name="upper"/> applied on top as one more layer: the image as it will run. As the
+    /// layer writer repeats every folder above its entries, those are folders afterwards, whatever the base had there.
+    /// </summary>
     public BaseFileSystem With(IEnumerable<RootfsEntry> upper)
     {
         var merged = new BaseFileSystem();
         foreach (var (path, entry) in entries) merged.entries[path] = entry;
         merged.BeginLayer();
-        foreach (var e in upper) merged.Apply(e.Path, e.Kind, e.Mode, e.Uid, e.Gid, e.LinkTarget);
+        foreach (var e in upper)
+        {
+            for (var slash = e.Path.IndexOf('/', 1); slash > 0; slash = e.Path.IndexOf('/', slash + 1))
+                if (merged.Get(e.Path[..slash]) is not { Kind: EntryKind.Directory })
+                    merged.Apply(e.Path[..slash], EntryKind.Directory, 0b111_101_101, 0, 0, null);
+            merged.Apply(e.Path, e.Kind, e.Mode, e.Uid, e.Gid, e.LinkTarget);
+        }
         return merged;
     }
 
