@@ -32,23 +32,32 @@ internal static class HostileBaseArchive
 
     /// <summary>
     /// A layer whose tar holds one file of zeros per size in <paramref name="sizes"/> (each a multiple of 1 MiB, below
-    /// 8 GiB so a ustar header holds it); its diff_id is made up, as the limit must stop the read before it is checked.
+    /// 8 GiB so a ustar header holds it). Its diff_id is true up to 256 MiB; above, it is made up (hashing GiBs would
+    /// slow the test, and the limit must stop the read before the diff_id is checked).
     /// </summary>
     public static HostileLayer Bomb(string blobPath, string compression, params long[] sizes)
     {
         Func<byte[], byte[]> compress = compression == "zstd" ? data => new ZstdSharp.Compressor(19).Wrap(data).ToArray() : Gzip;
-        var zeros = compress(new byte[Chunk]);
+        var zeros = new byte[Chunk];
+        var zerosCompressed = compress(zeros);
+        using var diffId = sizes.Sum() <= 256 << 20 ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
         using (var blob = File.Create(blobPath))
         {
+            void Add(byte[] tar, byte[] compressed)
+            {
+                diffId?.AppendData(tar);
+                blob.Write(compressed);
+            }
             for (var i = 0; i < sizes.Length; i++)
             {
-                blob.Write(compress(Header($"zeros{i}", sizes[i])));
-                for (var n = sizes[i] / Chunk; n > 0; n--) blob.Write(zeros);
+                var header = Header($"zeros{i}", sizes[i]);
+                Add(header, compress(header));
+                for (var n = sizes[i] / Chunk; n > 0; n--) Add(zeros, zerosCompressed);
             }
-            blob.Write(compress(new byte[1024]));
+            Add(new byte[1024], compress(new byte[1024]));
         }
         return new HostileLayer(blobPath, compression == "zstd" ? MediaTypes.LayerZstd : MediaTypes.LayerGzip,
-            "sha256:" + new string('0', 64));
+            "sha256:" + (diffId == null ? new string('0', 64) : Convert.ToHexString(diffId.GetHashAndReset()).ToLowerInvariant()));
     }
 
     /// <summary>Writes an OCI image layout tar with one linux/amd64 image of <paramref name="layers"/> at <paramref name="path"/>.</summary>
