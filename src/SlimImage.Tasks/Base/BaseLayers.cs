@@ -95,7 +95,9 @@ public static class BaseLayers
             using var data = Decompress(File.OpenRead(blobPath), d.MediaType, maxLayerSize,
                 () => new SlimException("SLIM3521", reference, d.Digest, LayerLimit.Describe(maxLayerSize)), ct);
             using var hashing = new HashingStream(data, leaveOpen: true);
-            using (var reader = new TarReader(new EndPaddingStream(hashing), leaveOpen: true))
+            var guard = new TarHeaderGuard(new EndPaddingStream(hashing),
+                (name, size) => new SlimException("SLIM3525", reference, d.Digest, name, size, TarHeaderGuard.MaxMetadata));
+            using (var reader = new TarReader(guard, leaveOpen: true))
             {
                 while (reader.GetNextEntry() is { } entry)
                 {
