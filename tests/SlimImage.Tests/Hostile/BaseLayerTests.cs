@@ -94,6 +94,63 @@ public class BaseLayerTests
         s.AssertHarmless(archiveExpected: false);
     }
 
+    [Theory]
+    [InlineData('x')]
+    [InlineData('L')]
+    public void AHugeTarHeaderIsSlim3525BeforeAnyMemoryIsTaken(char type)
+    {
+        using var s = new Setup();
+        var bomb = HostileBaseArchive.MetadataBomb(s.Dir.Combine("meta.blob"), type, 1536L << 20);
+        var archive = HostileBaseArchive.Write(s.Dir.Combine("meta.tar"), bomb);
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<SlimException>(() => BasePipelineTests.Run(s.On(archive)));
+        Assert.Equal("SLIM3525", e.Code);
+        Assert.Contains(bomb.Digest, e.Message);
+        Assert.Contains("'PaxHeaders/big' of 1610612736 bytes", e.Message);
+        // TarReader alone would have allocated the 1.5 GiB the header claims.
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - allocated < 256 << 20, "the header's data must never be allocated");
+        s.AssertHarmless(archiveExpected: false);
+    }
+
+    [Fact]
+    public void TheHeaderGuardFollowsPaxSizesGnuNamesAndBase256AndLetsTarReaderJudgeTheRest()
+    {
+        // A PAX header giving the next entry 600 bytes (its own header says 0), a GNU long name, a base-256 size, then a
+        // PAX header too large: only the last is refused, so the guard stayed in step with every entry before it.
+        var tar = new MemoryStream();
+        tar.Write(Entry(HostileBaseArchive.Header("PaxHeaders/a", 12, 'x'), "12 size=600\n"u8.ToArray()));
+        tar.Write(Entry(HostileBaseArchive.Header("a", 0), new byte[600]));
+        var longName = System.Text.Encoding.ASCII.GetBytes("etc/" + new string('n', 200) + "\0");
+        tar.Write(Entry(HostileBaseArchive.Header("././@LongLink", longName.Length, 'L'), longName));
+        var base256 = HostileBaseArchive.Header("b", 0);
+        base256.AsSpan(124, 12).Clear();
+        base256[124] = 0x80;
+        base256[135] = 100;
+        Checksum(base256);
+        tar.Write(Entry(base256, new byte[100]));
+        var last = tar.Length;
+        tar.Write(HostileBaseArchive.Header("PaxHeaders/c", TarHeaderGuard.MaxMetadata + 1, 'x'));
+        tar.Write(new byte[1024]);
+
+        var guard = new TarHeaderGuard(new MemoryStream(tar.ToArray()), (name, size) => new InvalidOperationException($"{name} {size}"));
+        var seen = new MemoryStream();
+        var e = Assert.Throws<InvalidOperationException>(() => guard.CopyTo(seen, 100));
+        Assert.Equal($"PaxHeaders/c {TarHeaderGuard.MaxMetadata + 1}", e.Message);
+        Assert.True(seen.Length < last + 512, "the refused header never reached the reader whole");
+
+        // A header with a wrong checksum: the guard steps aside; what follows is TarReader's to judge.
+        var bad = HostileBaseArchive.Header("PaxHeaders/d", 1L << 30, 'x');
+        bad[0] ^= 1;
+        new TarHeaderGuard(new MemoryStream([.. bad, .. new byte[1024]]), (_, _) => new InvalidOperationException()).CopyTo(Stream.Null);
+
+        static byte[] Entry(byte[] header, byte[] data) => [.. header, .. data, .. new byte[(512 - data.Length % 512) % 512]];
+        static void Checksum(byte[] h)
+        {
+            "        "u8.CopyTo(h.AsSpan(148));
+            System.Text.Encoding.ASCII.GetBytes(Convert.ToString(h.Sum(b => b), 8).PadLeft(6, '0') + "\0 ").CopyTo(h, 148);
+        }
+    }
+
     [Fact]
     public void TheDefaultLimitOf8GiBAppliesWithoutTheProperty()
     {
@@ -283,6 +340,9 @@ public class BaseLayerTests
         w.WriteEntry(new PaxTarEntry(TarEntryType.HardLink, "etc/hard") { LinkName = "etc/hostname" });
         w.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "etc/mtab") { LinkName = "/proc/self/mounts" });
         w.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "etc/localtime") { LinkName = "/usr/share/zoneinfo/Etc/UTC" });
+        // Names too long for a ustar header: a PAX record and a GNU long name.
+        w.WriteEntry(Entry("etc/" + new string('p', 150), "pax\n"));
+        w.WriteEntry(new GnuTarEntry(TarEntryType.RegularFile, "etc/" + new string('g', 150)) { DataStream = new MemoryStream("gnu\n"u8.ToArray()) });
     }
 
     private static PaxTarEntry Entry(string name, string content) =>

@@ -60,6 +60,19 @@ internal static class HostileBaseArchive
             "sha256:" + (diffId == null ? new string('0', 64) : Convert.ToHexString(diffId.GetHashAndReset()).ToLowerInvariant()));
     }
 
+    /// <summary>A gzip layer that starts with a tar header of type <paramref name="type"/> claiming <paramref name="size"/> bytes of zeros.</summary>
+    public static HostileLayer MetadataBomb(string blobPath, char type, long size)
+    {
+        var zeros = Gzip(new byte[Chunk]);
+        using (var blob = File.Create(blobPath))
+        {
+            blob.Write(Gzip(Header("PaxHeaders/big", size, type)));
+            for (var n = size / Chunk; n > 0; n--) blob.Write(zeros);
+            blob.Write(Gzip(new byte[1024]));
+        }
+        return new HostileLayer(blobPath, MediaTypes.LayerGzip, "sha256:" + new string('0', 64));
+    }
+
     /// <summary>Writes an OCI image layout tar with one linux/amd64 image of <paramref name="layers"/> at <paramref name="path"/>.</summary>
     public static string Write(string path, params HostileLayer[] layers)
     {
@@ -94,7 +107,7 @@ internal static class HostileBaseArchive
     }
 
     /// <summary>A ustar header of a regular file (written by hand: TarWriter would want the data, GiBs of it).</summary>
-    private static byte[] Header(string name, long size)
+    public static byte[] Header(string name, long size, char type = '0')
     {
         var h = new byte[512];
         void Put(int at, string text) => Encoding.ASCII.GetBytes(text).CopyTo(h, at);
@@ -104,7 +117,7 @@ internal static class HostileBaseArchive
         Put(116, "0000000");
         Put(124, Convert.ToString(size, 8).PadLeft(11, '0'));
         Put(136, "00000000000");
-        h[156] = (byte)'0';
+        h[156] = (byte)type;
         Put(257, "ustar\0" + "00");
         Put(148, "        ");
         var sum = h.Sum(b => b);
