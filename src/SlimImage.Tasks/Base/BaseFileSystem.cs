@@ -80,6 +80,43 @@ public sealed class BaseFileSystem
     }
 
     /// <summary>
+    /// Null when <paramref name="path"/> leads to a file (through any links); else why not, naming the link that
+    /// dangles or loops: "the link /lib -> /nowhere leads to /nowhere/ld.so, which does not exist".
+    /// </summary>
+    public string? WhyNoFile(string path)
+    {
+        var walk = Walk(path, followLast: true);
+        var via = walk.LastLink == null ? "" : $"the link {walk.LastLink} leads to ";
+        if (walk.Broken)
+            return walk.Entry == null ? $"the links on its way loop (last followed: {walk.LastLink})" : $"{via}{walk.Path}, and {walk.Entry.Path} is not a folder";
+        return walk.Entry switch
+        {
+            { Kind: EntryKind.File } => null,
+            null => $"{via}{walk.Path}, which does not exist",
+            _ => $"{via}{walk.Path}, which is a folder",
+        };
+    }
+
+    /// <summary>
+    /// This file list with <paramref name="upper"/> applied on top as one more layer: the image as it will run. As the
+    /// layer writer repeats every folder above its entries, those are folders afterwards, whatever the base had there.
+    /// </summary>
+    public BaseFileSystem With(IEnumerable<RootfsEntry> upper)
+    {
+        var merged = new BaseFileSystem();
+        foreach (var (path, entry) in entries) merged.entries[path] = entry;
+        merged.BeginLayer();
+        foreach (var e in upper)
+        {
+            for (var slash = e.Path.IndexOf('/', 1); slash > 0; slash = e.Path.IndexOf('/', slash + 1))
+                if (merged.Get(e.Path[..slash]) is not { Kind: EntryKind.Directory })
+                    merged.Apply(e.Path[..slash], EntryKind.Directory, 0b111_101_101, 0, 0, null);
+            merged.Apply(e.Path, e.Kind, e.Mode, e.Uid, e.Gid, e.LinkTarget);
+        }
+        return merged;
+    }
+
+    /// <summary>
     /// The path <paramref name="path"/> really names in the base: its folders resolved through the base's links
     /// (the last component as it is). "/lib/x.so" is "/usr/lib/x.so" in a base where /lib -> usr/lib.
     /// </summary>
@@ -95,11 +132,12 @@ public sealed class BaseFileSystem
     /// Follows <paramref name="path"/> through the base. A folder with no entry of its own, only implied by what is
     /// below it, is a folder all the same; a missing component ends nothing: the rest is taken as it is.
     /// </summary>
-    private (string Path, BaseEntry? Entry, bool Broken) Walk(string path, bool followLast)
+    private (string Path, BaseEntry? Entry, bool Broken, string? LastLink) Walk(string path, bool followLast)
     {
         var parts = new Queue<string>(path.Split('/', StringSplitOptions.RemoveEmptyEntries));
         var current = new List<string>();
         BaseEntry? entry = null;
+        string? lastLink = null;
         for (var hops = 0; parts.Count > 0;)
         {
             var part = parts.Dequeue();
@@ -114,7 +152,8 @@ public sealed class BaseFileSystem
             entry = entries.GetValueOrDefault("/" + string.Join('/', current));
             if (entry?.Kind == EntryKind.Symlink && (parts.Count > 0 || followLast))
             {
-                if (++hops > 40) return (path, null, true);
+                lastLink = entry.Path + " -> " + entry.LinkTarget;
+                if (++hops > 40) return (path, null, true, lastLink);
                 current.RemoveAt(current.Count - 1);
                 if (entry.LinkTarget!.StartsWith('/')) current.Clear();
                 parts = new Queue<string>(entry.LinkTarget.Split('/', StringSplitOptions.RemoveEmptyEntries).Concat(parts));
@@ -122,10 +161,10 @@ public sealed class BaseFileSystem
             }
             else if (entry != null && entry.Kind != EntryKind.Directory && parts.Count > 0)
             {
-                return (path, null, true);
+                return ("/" + string.Join('/', current), entry, true, lastLink);
             }
         }
-        return ("/" + string.Join('/', current), entry, false);
+        return ("/" + string.Join('/', current), entry, false, lastLink);
     }
 
     private void RemoveBelow(string dir, bool keepThisLayer)

@@ -29,7 +29,12 @@ public sealed record LoadedBase(string Name, IReadOnlyList<LayerBlob> Layers, IR
 /// </summary>
 public static class BaseLayers
 {
-    public static (IReadOnlyList<LayerBlob> Layers, BaseFileSystem Files) Extract(BaseImage image, string scratch, CancellationToken ct)
+    /// <summary>
+    /// Fetches and reads every layer. Each may expand to <paramref name="maxLayerSize"/> bytes (SLIM3521 beyond);
+    /// entries that leave the image root go to <paramref name="report"/> as warnings (SLIM3522, SLIM3523).
+    /// </summary>
+    public static (IReadOnlyList<LayerBlob> Layers, BaseFileSystem Files) Extract(BaseImage image, string scratch, CancellationToken ct,
+        long maxLayerSize = LayerLimit.Default, Action<SlimDiagnostic>? report = null)
     {
         Directory.CreateDirectory(scratch);
         var files = new BaseFileSystem();
@@ -48,7 +53,9 @@ public static class BaseLayers
                 if (digest != d.Digest || (d.Size >= 0 && size != d.Size))
                     throw new SlimException("SLIM3503", image.Reference, d.Digest, $"has sha256 {digest.Hex} and {size} bytes, the manifest says {d.Size}");
                 files.BeginLayer();
-                var (diffId, uncompressed) = ReadTar(image.Reference, temp, d, files, ct);
+                var hostile = new HostileEntries(image.Reference, d.Digest);
+                var (diffId, uncompressed) = ReadTar(image.Reference, temp, d, files, hostile, maxLayerSize, ct);
+                hostile.Report(report ?? (_ => { }));
                 if (diffId != layer.DiffId)
                     throw new SlimException("SLIM3503", image.Reference, d.Digest, $"uncompresses to {diffId}, but the config's diff_id is {layer.DiffId}");
                 Move(temp, path);
@@ -103,23 +110,22 @@ public static class BaseLayers
         }
     }
 
-    private static (Digest DiffId, long Size) ReadTar(string reference, string blobPath, Descriptor d, BaseFileSystem files, CancellationToken ct)
+    private static (Digest DiffId, long Size) ReadTar(string reference, string blobPath, Descriptor d, BaseFileSystem files,
+        HostileEntries hostile, long maxLayerSize, CancellationToken ct)
     {
         try
         {
-            using var file = File.OpenRead(blobPath);
-            using Stream data = d.MediaType switch
-            {
-                MediaTypes.LayerGzip => new GZipStream(file, CompressionMode.Decompress),
-                MediaTypes.LayerZstd => new ZstdSharp.DecompressionStream(file),
-                _ => file,
-            };
+            using var data = Decompress(File.OpenRead(blobPath), d.MediaType, maxLayerSize,
+                () => new SlimException("SLIM3521", reference, d.Digest, LayerLimit.Describe(maxLayerSize)), ct);
             using var hashing = new HashingStream(data, leaveOpen: true);
-            using (var reader = new TarReader(new EndPaddingStream(hashing), leaveOpen: true))
+            var guard = new TarHeaderGuard(new EndPaddingStream(hashing),
+                (name, size) => new SlimException("SLIM3525", reference, d.Digest, name, size, TarHeaderGuard.MaxMetadata));
+            using (var reader = new TarReader(guard, leaveOpen: true))
             {
                 while (reader.GetNextEntry() is { } entry)
                 {
                     ct.ThrowIfCancellationRequested();
+                    hostile.Check(entry, files);
                     Apply(files, entry);
                 }
             }
@@ -131,6 +137,21 @@ public static class BaseLayers
         {
             throw new SlimException(e, "SLIM3503", reference, d.Digest, $"is not a valid {d.MediaType} layer: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// The uncompressed tar of a layer blob, as its media type says, read at most to <paramref name="limit"/> bytes
+    /// and checking <paramref name="ct"/> on every read. Disposes <paramref name="blob"/>.
+    /// </summary>
+    internal static Stream Decompress(Stream blob, string mediaType, long limit, Func<Exception> tooLarge, CancellationToken ct)
+    {
+        Stream data = mediaType switch
+        {
+            MediaTypes.LayerGzip => new GZipStream(blob, CompressionMode.Decompress),
+            MediaTypes.LayerZstd => new ZstdSharp.DecompressionStream(blob),
+            _ => blob,
+        };
+        return new LimitedReadStream(data, limit, tooLarge, ct);
     }
 
     private static void Apply(BaseFileSystem files, TarEntry entry)

@@ -29,18 +29,19 @@ public static class BaseLoader
         if (File.Exists(path))
         {
             using var archive = ImageArchiveReader.Read(path, platform);
-            return Load(archive, scratch, report, ct);
+            return Load(archive, scratch, report, ct, request.BaseLayerMaxSize);
         }
         if (RegistryBase.LooksLikeFile(request.Base) || Registry.ImageReference.TryParse(request.Base) is not { } reference)
             throw new SlimException("SLIM1003", request.Base);
         using var pulled = RegistryBase.Pull(reference, request, platform, report, ct);
-        return Load(pulled, scratch, report, ct);
+        return Load(pulled, scratch, report, ct, request.BaseLayerMaxSize);
     }
 
     /// <summary>Fetches a base read from any source (an archive, a registry) into <paramref name="scratch"/>.</summary>
-    public static LoadedBase Load(BaseImage image, string scratch, Action<SlimDiagnostic> report, CancellationToken ct)
+    public static LoadedBase Load(BaseImage image, string scratch, Action<SlimDiagnostic> report, CancellationToken ct,
+        long maxLayerSize = LayerLimit.Default)
     {
-        var (layers, files) = BaseLayers.Extract(image, scratch, ct);
+        var (layers, files) = BaseLayers.Extract(image, scratch, ct, maxLayerSize, report);
         report(SlimDiagnostic.Info("SLIM3505", image.Reference, layers.Count, ImagePipeline.Size(layers.Sum(l => l.Size)), files.Count));
         return new LoadedBase(image.Reference, layers, History(image), image.Config, files, []);
     }

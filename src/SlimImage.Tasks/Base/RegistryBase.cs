@@ -24,7 +24,7 @@ internal static class RegistryBase
     public static BaseImage Pull(ImageReference reference, ImageRequest request, Platform platform, Action<SlimDiagnostic> report,
         CancellationToken ct)
     {
-        var pulled = BasePuller.Pull(reference, platform, request.Registries, report, ct);
+        var pulled = BasePuller.Pull(reference, platform, request.Registries, report, ct, request.BaseLayerMaxSize);
         var name = pulled.DigestReference;
         var layers = pulled.Layers
             .Select(l => new BaseLayer(l.Descriptor with { MediaType = ImageArchiveReader.LayerMediaType(name, l.Descriptor) }, l.DiffId))

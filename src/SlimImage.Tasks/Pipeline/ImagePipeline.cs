@@ -95,6 +95,7 @@ public static class ImagePipeline
         var (resolved, needs) = ResolveClosure(request, publish, platform, baseImage.ClosureInputs, report);
         var closure = BaseOverlay.WithoutBaseLibraries(resolved, baseImage.Files, inBase);
         var plan = BaseOverlay.Apply(RootfsPlanner.Plan(request, publish, closure, needs), baseImage.Files, request.User, inBase);
+        LoaderPath.Check(baseImage, resolved.Interpreters, plan);
         if (inBase.Count > 0)
             report(SlimDiagnostic.Info("SLIM3506", baseImage.Name, string.Join(", ", inBase.Distinct().Order(StringComparer.Ordinal))));
         return plan;

@@ -59,6 +59,8 @@ public sealed record ImageRequest
     public string? SourceRepositoryUrl { get; init; }
     /// <summary>SlimImageBusyboxPath: the busybox of <c>SlimImageBase=busybox</c>; null to look in the sysroot.</summary>
     public string? BusyboxPath { get; init; }
+    /// <summary>SlimImageBaseLayerMaxSize: how many bytes one layer of the base may expand to (default 8 GiB).</summary>
+    public long BaseLayerMaxSize { get; init; } = SlimImage.Base.LayerLimit.Default;
     /// <summary>SlimImageLayering: layers by rate of change, or one.</summary>
     public Layering Layering { get; init; } = Layering.Split;
     /// <summary>SlimImageRegistry (host[:port]) to push to after the build; null pushes nothing.</summary>

@@ -16,12 +16,14 @@ public static class BasePuller
     private const string DockerList = "application/vnd.docker.distribution.manifest.list.v2+json";
     private const string DockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
 
+    /// <summary>Pulls <paramref name="reference"/> for <paramref name="platform"/>; a layer expanding beyond
+    /// <paramref name="maxLayerSize"/> (SlimImageBaseLayerMaxSize) is SLIM3521 and is not kept.</summary>
     public static PulledImage Pull(ImageReference reference, Platform platform, RegistrySettings settings,
-        Action<SlimDiagnostic> report, CancellationToken ct) =>
-        PullAsync(reference, platform, settings, report, ct).GetAwaiter().GetResult();
+        Action<SlimDiagnostic> report, CancellationToken ct, long maxLayerSize = Base.LayerLimit.Default) =>
+        PullAsync(reference, platform, settings, report, ct, maxLayerSize).GetAwaiter().GetResult();
 
     public static async Task<PulledImage> PullAsync(ImageReference reference, Platform platform, RegistrySettings settings,
-        Action<SlimDiagnostic> report, CancellationToken ct)
+        Action<SlimDiagnostic> report, CancellationToken ct, long maxLayerSize = Base.LayerLimit.Default)
     {
         var cache = new BlobCache(settings.CacheDirectory);
         if (reference.Digest is { } pinned && await TryCacheOnly(reference, pinned, platform, cache, ct).ConfigureAwait(false) is { } cached)
@@ -59,7 +61,7 @@ public static class BasePuller
                 if (cache.FindLayer(layer) is { } hit) return hit;
                 client.Transport.AllowFor(layer.Size);
                 var (path, size) = await cache.StoreLayerAsync(layer, diffId, where, what,
-                    write => client.DownloadBlobAsync(reference.Repository, layer, write, ct)).ConfigureAwait(false);
+                    write => client.DownloadBlobAsync(reference.Repository, layer, write, ct), maxLayerSize, ct).ConfigureAwait(false);
                 downloaded += layer.Size;
                 return (path, diffId, size);
             }, fromCacheOnly: false).ConfigureAwait(false);

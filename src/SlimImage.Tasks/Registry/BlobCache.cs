@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Security.Cryptography;
 using SlimImage.Diagnostics;
 using SlimImage.Image;
@@ -62,7 +61,7 @@ internal sealed class BlobCache(string root)
     /// the compression is one .NET reads, that its uncompressed tar has <paramref name="diffId"/>.
     /// </summary>
     public async Task<(string Path, long? UncompressedSize)> StoreLayerAsync(Descriptor layer, Digest diffId, string where,
-        string what, Func<Func<Stream, CancellationToken, Task>, Task> download)
+        string what, Func<Func<Stream, CancellationToken, Task>, Task> download, long maxSize, CancellationToken ct)
     {
         long? uncompressed = null;
         await CommitAsync(layer.Digest, async temp =>
@@ -79,7 +78,8 @@ internal sealed class BlobCache(string root)
             using (var file = File.OpenRead(temp)) actual = Digest.Sha256(SHA256.HashData(file));
             if (actual != layer.Digest || length != layer.Size)
                 throw new SlimException("SLIM4009", where, what, $"{layer.Digest} ({layer.Size} bytes)", $"{actual} ({length} bytes)");
-            var (diff, size) = DiffIdOf(temp, layer.MediaType);
+            var (diff, size) = DiffIdOf(temp, layer.MediaType, maxSize,
+                () => new SlimException("SLIM3521", where, layer.Digest, Base.LayerLimit.Describe(maxSize)), ct);
             if (diff is { } d && d != diffId)
                 throw new SlimException("SLIM4009", where, what + " uncompressed (the config's diff_id)", diffId, d);
             uncompressed = size;
@@ -127,14 +127,14 @@ internal sealed class BlobCache(string root)
     }
 
     /// <summary>The sha256 of the decompressed tar and its size, when the media type says gzip or nothing.</summary>
-    private static (Digest?, long?) DiffIdOf(string path, string mediaType)
+    /// <remarks>Bounded and cancellable like every read of a base layer: the blob is untrusted until its tar is read.</remarks>
+    private static (Digest?, long?) DiffIdOf(string path, string mediaType, long maxSize, Func<Exception> tooLarge, CancellationToken ct)
     {
-        using var file = File.OpenRead(path);
-        Stream tar;
-        if (mediaType.EndsWith("gzip", StringComparison.Ordinal)) tar = new GZipStream(file, CompressionMode.Decompress);
-        else if (mediaType.EndsWith(".tar", StringComparison.Ordinal)) tar = file;
-        else return (null, null); // zstd: no decoder in .NET; the compressed digest was checked
-        using (tar)
+        string oci;
+        if (mediaType.EndsWith("gzip", StringComparison.Ordinal)) oci = MediaTypes.LayerGzip;
+        else if (mediaType.EndsWith(".tar", StringComparison.Ordinal)) oci = MediaTypes.Layer;
+        else return (null, null); // zstd: checked when the base's layers are read (BaseLayers); the compressed digest was checked
+        using (var tar = Base.BaseLayers.Decompress(File.OpenRead(path), oci, maxSize, tooLarge, ct))
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var buffer = new byte[1 << 16];

@@ -101,6 +101,9 @@ public sealed partial class CreateSlimImage
     /// <summary>SlimImageBusyboxPath: the busybox of SlimImageBase=busybox, e.g. <c>/bin/busybox</c>; empty to look for one.</summary>
     public string? BusyboxPath { get; set; }
 
+    /// <summary>SlimImageBaseLayerMaxSize: how far one base layer may expand, e.g. <c>16G</c>; empty for 8 GiB.</summary>
+    public string? BaseLayerMaxSize { get; set; }
+
     /// <summary>SlimImageLayering: <c>split</c> (by rate of change, the default) or <c>single</c>.</summary>
     public string? Layering { get; set; }
     /// <summary>SlimImageCompression: <c>gzip</c> (default), <c>zstd</c> or <c>none</c>.</summary>

@@ -98,6 +98,7 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         SourceRevision = NullIfEmpty(SourceRevision),
         SourceRepositoryUrl = NullIfEmpty(SourceRepositoryUrl),
         BusyboxPath = NullIfEmpty(BusyboxPath),
+        BaseLayerMaxSize = SlimImage.Base.LayerLimit.Parse(BaseLayerMaxSize),
         Layering = LayerSplit.Parse(Layering),
         Registry = NullIfEmpty(Registry),
         WriteArchive = WriteArchive,

@@ -84,7 +84,7 @@ public class BasePipelineTests
         Assert.Equal(5, history.Count);
         Assert.StartsWith("SlimImage: busybox v", history[0]);
 
-        var run = ImageRunner.Run(result.ArchivePath, ["-c", "echo sum=$((6*7)); ls /bin/sh; /app/app one two"], entrypoint: "/bin/sh");
+        var run = ImageRunner.Run(result.ArchivePath!, ["-c", "echo sum=$((6*7)); ls /bin/sh; /app/app one two"], entrypoint: "/bin/sh");
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("sum=42", run.Output);
         Assert.Contains("app ran args=2", run.Output);

@@ -1,46 +1,55 @@
 using System.Security.Cryptography;
+using Xunit;
 
 namespace SlimImage.Tests.Support;
 
 /// <summary>
 /// A folder of files a hostile input aims at (the names a traversal would reach: <c>victim</c>, <c>victim.tar</c>,
-/// <c>victim.tar.gz</c>, …), remembered by content and mtime, so a test can assert that nothing in it was created,
-/// changed or removed.
+/// <c>victim.tar.gz</c>, …, a nested file and a link), put where a careless extraction would write, so a test can
+/// assert that nothing in it was created, changed or removed (names, kinds, sizes, mtimes, link targets, contents).
 /// </summary>
 public sealed class Sentinel
 {
-    private readonly Dictionary<string, (string Hash, DateTime Mtime)> _before;
+    private readonly IReadOnlyList<string> _before;
 
     public Sentinel(string folder, params string[] names)
     {
         Folder = folder;
-        Directory.CreateDirectory(folder);
-        foreach (var name in names.Length > 0 ? names : ["victim", "victim.tar", "victim.tar.gz", "victim.tar.zst"])
+        Directory.CreateDirectory(Path.Combine(folder, "sub"));
+        foreach (var name in names.Length > 0 ? names : ["victim", "victim.tar", "victim.tar.gz", "victim.tar.zst", "sub/passwd"])
         {
             var path = Path.Combine(folder, name);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.WriteAllText(path, $"precious file {name}, must survive\n");
         }
-        _before = Snapshot();
+        File.CreateSymbolicLink(Path.Combine(folder, "link"), "victim");
+        _before = State();
     }
 
     public string Folder { get; }
 
     public string PathOf(string name) => Path.Combine(Folder, name);
 
-    /// <summary>Fails naming every file created, changed or removed since the sentinel was made.</summary>
+    /// <summary>Fails naming every entry created, changed or removed since the sentinel was made.</summary>
     public void AssertUntouched()
     {
-        var now = Snapshot();
-        var created = now.Keys.Except(_before.Keys).Select(k => "created " + k);
-        var removed = _before.Keys.Except(now.Keys).Select(k => "removed " + k);
-        var changed = now.Keys.Intersect(_before.Keys).Where(k => now[k] != _before[k]).Select(k => "changed " + k);
-        var all = created.Concat(removed).Concat(changed).ToList();
-        Xunit.Assert.True(all.Count == 0, $"The sentinel folder {Folder} was touched: {string.Join(", ", all)}");
+        var now = State();
+        var gone = _before.Except(now).Select(e => "was " + e);
+        var come = now.Except(_before).Select(e => "is " + e);
+        var all = gone.Concat(come).ToList();
+        Assert.True(all.Count == 0, $"The sentinel folder {Folder} was touched: {string.Join(", ", all)}");
     }
 
-    private Dictionary<string, (string, DateTime)> Snapshot() =>
-        Directory.GetFileSystemEntries(Folder, "*", SearchOption.AllDirectories).ToDictionary(
-            p => Path.GetRelativePath(Folder, p),
-            p => File.Exists(p) ? (Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(p))), File.GetLastWriteTimeUtc(p)) : ("dir", default));
+    private List<string> State() =>
+        new DirectoryInfo(Folder).EnumerateFileSystemInfos("*", SearchOption.AllDirectories)
+            .Select(Describe).Order(StringComparer.Ordinal).ToList();
+
+    private string Describe(FileSystemInfo info)
+    {
+        var name = Path.GetRelativePath(Folder, info.FullName);
+        if (info.LinkTarget is { } target) return $"{name} -> {target}";
+        if (info is DirectoryInfo) return $"{name}/ {info.LastWriteTimeUtc.Ticks}";
+        var file = (FileInfo)info;
+        return $"{name} {file.Length} {file.LastWriteTimeUtc.Ticks} {Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(file.FullName)))}";
+    }
 }

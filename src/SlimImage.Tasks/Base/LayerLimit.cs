@@ -1,0 +1,90 @@
+using System.Globalization;
+using SlimImage.Diagnostics;
+
+namespace SlimImage.Base;
+
+/// <summary>
+/// <c>SlimImageBaseLayerMaxSize</c>: how many bytes one base layer may expand to. A base is untrusted input (CI builds
+/// pull requests): a 10 MB gzip or a 645 KB zstd layer can expand to tens of GiB, which would hold the build for
+/// minutes. Real layers are far smaller (debian:bookworm's one layer is about 120 MB; big CUDA layers a few GB).
+/// </summary>
+public static class LayerLimit
+{
+    /// <summary>8 GiB of uncompressed tar per layer.</summary>
+    public const long Default = 8L << 30;
+
+    /// <summary>
+    /// Empty: <see cref="Default"/>. Else a whole number of bytes, optionally with a binary unit: <c>K</c>, <c>M</c>,
+    /// <c>G</c>, <c>T</c> (with or without <c>B</c> / <c>iB</c>, any case), e.g. <c>16G</c>. SLIM3520 otherwise.
+    /// </summary>
+    public static long Parse(string? value)
+    {
+        var text = value?.Trim() ?? "";
+        if (text.Length == 0) return Default;
+        var digits = 0;
+        while (digits < text.Length && char.IsAsciiDigit(text[digits])) digits++;
+        var unit = text[digits..].Trim().ToUpperInvariant();
+        int? shift = unit switch
+        {
+            "" or "B" => 0,
+            "K" or "KB" or "KIB" => 10,
+            "M" or "MB" or "MIB" => 20,
+            "G" or "GB" or "GIB" => 30,
+            "T" or "TB" or "TIB" => 40,
+            _ => null,
+        };
+        if (digits == 0 || shift == null
+            || !long.TryParse(text[..digits], NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            || number <= 0 || number > long.MaxValue >> shift.Value)
+            throw new SlimException("SLIM3520", text);
+        return number << shift.Value;
+    }
+
+    /// <summary>"8 GiB", "512 MiB", "1000 B": the limit as the user would write it back.</summary>
+    public static string Describe(long bytes)
+    {
+        foreach (var (shift, unit) in new[] { (40, "TiB"), (30, "GiB"), (20, "MiB"), (10, "KiB") })
+            if (bytes >= 1L << shift && bytes % (1L << shift) == 0)
+                return (bytes >> shift).ToString(CultureInfo.InvariantCulture) + " " + unit;
+        return bytes.ToString(CultureInfo.InvariantCulture) + " B";
+    }
+}
+
+/// <summary>
+/// The decompressed side of a base layer: counts what is read, stops at the limit, and checks for cancellation on
+/// every read, so Ctrl+C stops the build inside one huge tar entry too (TarReader skips an entry's data by reading
+/// it through this stream).
+/// </summary>
+internal sealed class LimitedReadStream(Stream inner, long limit, Func<Exception> tooLarge, CancellationToken ct) : Stream
+{
+    public long Count { get; private set; }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        ct.ThrowIfCancellationRequested();
+        // One byte past the limit is enough to know; never ask the decompressor for much more.
+        var room = limit - Count + 1;
+        var n = inner.Read(room < buffer.Length ? buffer[..(int)room] : buffer);
+        Count += n;
+        if (Count > limit) throw tooLarge();
+        return n;
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
+    }
+}
