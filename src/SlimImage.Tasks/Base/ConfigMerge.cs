@@ -7,7 +7,8 @@ namespace SlimImage.Base;
 /// and ENTRYPOINT would: the base's Env is kept and SlimImage's variables are appended or replace the base's of the
 /// same name; the base's labels and ports are kept, SlimImage's added; User, WorkingDir and Entrypoint are the base's
 /// only where SlimImage sets none; the base's Cmd is dropped when SlimImage sets an Entrypoint (Docker resets CMD
-/// when ENTRYPOINT changes, since a base's arguments were meant for the base's program).
+/// when ENTRYPOINT changes, since a base's arguments were meant for the base's program); a base Entrypoint of
+/// <c>dotnet</c> is never kept (<see cref="AppCommandComposer.IsDotnet"/>).
 /// </summary>
 public static class ConfigMerge
 {
@@ -29,7 +30,7 @@ public static class ConfigMerge
         }
         var labels = new Dictionary<string, string>(b.Labels, StringComparer.Ordinal);
         foreach (var (key, value) in slim.Labels) labels[key] = value;
-        var entrypoint = slim.Entrypoint.Count > 0 ? slim.Entrypoint : b.Entrypoint;
+        var entrypoint = slim.Entrypoint.Count > 0 ? slim.Entrypoint : AppCommandComposer.IsDotnet(b.Entrypoint) ? [] : b.Entrypoint;
         var cmd = slim.Cmd is { Count: > 0 } ? slim.Cmd : slim.Entrypoint.Count > 0 ? null : b.Cmd;
         return slim with
         {

@@ -10,7 +10,8 @@ public static class ImageConfigFactory
     /// <summary>The port an ASP.NET Core app listens on in the image, as in Microsoft's images since .NET 8.</summary>
     public const int WebPort = 8080;
 
-    public static ImageConfig Create(ImageRequest request, Platform platform, IReadOnlyList<string> entrypoint, IReadOnlyList<string> history)
+    public static ImageConfig Create(ImageRequest request, Platform platform, IReadOnlyList<string> entrypoint, IReadOnlyList<string> cmd,
+        IReadOnlyList<string> history)
     {
         var env = new List<KeyValuePair<string, string>>
         {
@@ -47,6 +48,7 @@ public static class ImageConfigFactory
             User = request.User,
             WorkingDir = request.WorkingDirectory,
             Entrypoint = entrypoint,
+            Cmd = cmd.Count > 0 ? cmd : null,
             Env = env.Select(e => e.Key + "=" + e.Value).ToList(),
             Labels = labels,
             ExposedPorts = request.Ports.Count == 0 && webPorts ? [$"{WebPort}/tcp"] : request.Ports.Select(p => p.ToString()).ToList(),

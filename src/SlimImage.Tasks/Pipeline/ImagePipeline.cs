@@ -33,7 +33,7 @@ public static class ImagePipeline
         var clock = new StageClock();
 
         var publish = PublishOutput.Select(request.PublishFiles, new PublishOptions(request.IncludeDebugSymbols, request.IncludeLttng, request.TrimDiagnostics));
-        var entrypoint = Entrypoint(request, publish);
+        var appCommand = AppCommand(request, publish);
         foreach (var left in publish.LeftOut)
             report(SlimDiagnostic.Info("SLIM1103", left.File.RelativePath, Size(left.Size), left.Why));
         clock.End("publish output");
@@ -54,7 +54,8 @@ public static class ImagePipeline
             var ours = LayerSetWriter.Write(layers, layerOptions, cache, report, ct).Select(l => l.Blob).ToList();
             clock.End("layers");
             var blobs = baseImage.Layers.Concat(ours).ToList();
-            var config = ImageConfigFactory.Create(request, platform, entrypoint, layers.Select(l => l.CreatedBy).ToList());
+            var (entrypoint, cmd) = AppCommandComposer.Compose(request.Command with { AppCommand = appCommand }, baseImage.Config.Entrypoint);
+            var config = ImageConfigFactory.Create(request, platform, entrypoint, cmd, layers.Select(l => l.CreatedBy).ToList());
             // The default PATH yields to the base's; one the user sets does not.
             var defaultsOnly = request.Environment.Any(e => e.Key == "PATH") ? new HashSet<string>() : new HashSet<string> { "PATH" };
             var image = ImageBuilder.Build(ConfigMerge.Merge(config, baseImage, defaultsOnly), blobs);
@@ -78,10 +79,15 @@ public static class ImagePipeline
         }
     }
 
-    private static IReadOnlyList<string> Entrypoint(ImageRequest request, PublishSelection publish)
+    /// <summary>The app command: ContainerAppCommand, else SlimImageEntrypoint, else the app's own executable.</summary>
+    private static IReadOnlyList<string> AppCommand(ImageRequest request, PublishSelection publish)
     {
+        if (request.Command.AppCommand.Count > 0)
+            return request.Command.AppCommand;
         if (request.Entrypoint.Count > 0)
             return request.Entrypoint;
+        if (request.Command.Instruction == AppCommandInstruction.None)
+            return [];
         if (!publish.Kept.Any(f => f.RelativePath == request.AssemblyName))
             throw new SlimException("SLIM1005", request.PublishDirectory, request.AssemblyName);
         return [ImageRequest.AppDirectory + "/" + request.AssemblyName];

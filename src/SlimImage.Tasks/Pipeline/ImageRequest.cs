@@ -33,8 +33,10 @@ public sealed record ImageRequest
     public IReadOnlyList<string> Tags { get; init; } = ["latest"];
     public string User { get; init; } = "1654";
     public string WorkingDirectory { get; init; } = "/app";
-    /// <summary>Empty: /app/AssemblyName.</summary>
+    /// <summary>SlimImageEntrypoint: the app command (argv); empty: /app/AssemblyName.</summary>
     public IReadOnlyList<string> Entrypoint { get; init; } = [];
+    /// <summary>The SDK's command-line model (ContainerAppCommand…, ContainerDefaultArgs, SlimImageCommand).</summary>
+    public Image.AppCommandSettings Command { get; init; } = new();
     public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
     public IReadOnlyList<KeyValuePair<string, string>> Labels { get; init; } = [];
     public IReadOnlyList<ImagePort> Ports { get; init; } = [];

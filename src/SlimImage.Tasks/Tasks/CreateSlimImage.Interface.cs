@@ -50,6 +50,27 @@ public sealed partial class CreateSlimImage
     /// <summary>SlimImageEntrypoint (<c>;</c>-separated argv), e.g. <c>/app/MyApp;--serve</c>.</summary>
     public string[] Entrypoint { get; set; } = [];
 
+    /// <summary>SlimImageCommand (<c>;</c>-separated), the image's default arguments (Cmd), e.g. <c>--port;80</c>; empty: ContainerDefaultArgs.</summary>
+    public string[] Command { get; set; } = [];
+
+    /// <summary>ContainerAppCommand items: the app command, e.g. <c>dotnet;ef</c>; empty: SlimImageEntrypoint or /app/AssemblyName.</summary>
+    public ITaskItem[] AppCommand { get; set; } = [];
+
+    /// <summary>ContainerAppCommandArgs items: arguments the app always gets, e.g. <c>database;update</c>.</summary>
+    public ITaskItem[] AppCommandArgs { get; set; } = [];
+
+    /// <summary>ContainerDefaultArgs items: arguments a <c>docker run</c> may replace, e.g. <c>--verbose</c>.</summary>
+    public ITaskItem[] DefaultArgs { get; set; } = [];
+
+    /// <summary>ContainerAppCommandInstruction: <c>DefaultArgs</c>, <c>Entrypoint</c> or <c>None</c>; empty as the SDK decides.</summary>
+    public string? AppCommandInstruction { get; set; }
+
+    /// <summary>ContainerEntrypoint items (deprecated by the SDK), e.g. <c>/bin/sh;-c</c>.</summary>
+    public ITaskItem[] ContainerEntrypoint { get; set; } = [];
+
+    /// <summary>ContainerEntrypointArgs items (deprecated by the SDK).</summary>
+    public ITaskItem[] ContainerEntrypointArgs { get; set; } = [];
+
     /// <summary>SlimImageEnvironmentVariable items: Include=name, Value.</summary>
     public ITaskItem[] EnvironmentVariables { get; set; } = [];
 

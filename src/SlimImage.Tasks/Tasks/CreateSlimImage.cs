@@ -81,6 +81,15 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         User = User.Trim(),
         WorkingDirectory = WorkingDirectory.Trim(),
         Entrypoint = Entrypoint.Where(a => a.Length > 0).ToList(),
+        Command = new Image.AppCommandSettings
+        {
+            AppCommand = Specs(AppCommand),
+            AppCommandArgs = Specs(AppCommandArgs),
+            DefaultArgs = Command.Any(a => a.Length > 0) ? Command.Where(a => a.Length > 0).ToList() : Specs(DefaultArgs),
+            Entrypoint = Specs(ContainerEntrypoint),
+            EntrypointArgs = Specs(ContainerEntrypointArgs),
+            Instruction = Image.AppCommandSettings.ParseInstruction(AppCommandInstruction),
+        },
         Environment = EnvironmentVariables.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value"))).ToList(),
         Labels = Labels.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value"))).ToList(),
         Ports = Ports.Select(i => RequestValidator.ParsePort(i.ItemSpec, i.GetMetadata("Type"))).ToList(),
@@ -151,6 +160,8 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         var full = item.GetMetadata("FullPath");
         return string.IsNullOrEmpty(full) ? Path.GetFullPath(item.ItemSpec) : full;
     }
+
+    private static List<string> Specs(ITaskItem[] items) => items.Select(i => i.ItemSpec).Where(a => a.Length > 0).ToList();
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

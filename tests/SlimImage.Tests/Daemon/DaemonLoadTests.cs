@@ -92,6 +92,14 @@ public class DaemonLoadTests(DockerDaemon daemon) : IClassFixture<DockerDaemon>
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("hello user=app uid=1654 cwd=/app args=sdk tmp=ok", run.Output);
 
+        // The SDK's command-line items, composed as the SDK composes them, run by a real engine.
+        var args = project.Publish(["-t:PublishContainer", "-r", "linux-x64", "--self-contained", "-v:n",
+            "-p:ContainerAppCommandInstruction=DefaultArgs", "-p:SlimImageCommand=\"one;two\""], env).EnsureSuccess();
+        Assert.Contains("SLIM3703", args.Output);
+        Assert.Contains("args=one,two tmp=ok", daemon.Docker("run", "--rm", "--network", "none", "team/sdkparity:stable").EnsureSuccess().Output);
+        // DefaultArgs puts the app itself into Cmd: docker run's arguments replace all of it.
+        Assert.Contains("args=three tmp=ok", daemon.Docker("run", "--rm", "--network", "none", "team/sdkparity:stable", "/app/SdkParity", "three").EnsureSuccess().Output);
+
         // ContainerArchiveOutputPath naming a folder: the archive goes there, nothing is loaded.
         var folder = Path.Combine(project.Directory, "images") + "/";
         var archived = project.Publish(["-t:PublishContainer", "-r", "linux-x64", "--self-contained", "-v:n", "-p:ContainerArchiveOutputPath=" + folder], env).EnsureSuccess();
