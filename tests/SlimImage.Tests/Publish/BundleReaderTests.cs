@@ -2,10 +2,12 @@ using System.Buffers.Binary;
 using System.Reflection.PortableExecutable;
 using System.Text;
 using SlimImage.Diagnostics;
+using SlimImage.Pipeline;
 using SlimImage.Publish;
 using SlimImage.Publish.Bundle;
 using SlimImage.Rootfs;
 using SlimImage.Runtime;
+using SlimImage.Tests.Runtime;
 using SlimImage.Tests.Support;
 using Xunit;
 
@@ -52,6 +54,26 @@ public sealed class BundleReaderTests(SingleFilePublish publish) : IClassFixture
         Assert.Equal(EntryOrigin.Package, native.Origin);
         Assert.StartsWith("SQLitePCLRaw.lib.e_sqlite3 ", native.Package);
         Assert.Equal("\x7F" + "ELF", Encoding.ASCII.GetString(File.ReadAllBytes(native.HostPath).AsSpan(0, 4)));
+    }
+
+    [Fact]
+    public void ABundleThatExtractsNeedsAHomeTheImageUserCanWrite()
+    {
+        var bundles = SingleFileBundle.Find([new PublishFile(publish.Bundle, SingleFilePublish.Name, EntryOrigin.App)]);
+        var request = TestRequests.For(Repo.NewTempDir("home"));
+        var plan = new RootfsPlan(EtcFiles.Entries().ToList(), []);
+        foreach (var user in new[] { "1654", "app", "app:app", "root", "0" })
+            ClosureStage.CheckExtractionHome(request with { User = user }, bundles, plan);
+
+        var unknown = Assert.Throws<SlimException>(() => ClosureStage.CheckExtractionHome(request with { User = "1000" }, bundles, plan));
+        Assert.Equal("SLIM1044", unknown.Code);
+        Assert.Contains("'1000' has no entry in the image's /etc/passwd", unknown.Message);
+
+        var rootOwned = new RootfsPlan(EtcFiles.Entries().Select(e => e.Path == "/home/app" ? e with { Uid = 0, Gid = 0 } : e).ToList(), []);
+        var e = Assert.Throws<SlimException>(() => ClosureStage.CheckExtractionHome(request, bundles, rootOwned));
+        Assert.Contains("cannot write its home '/home/app' (owned by uid 0", e.Message);
+        // The extraction folder moved elsewhere: the home does not matter.
+        ClosureStage.CheckExtractionHome(request with { Environment = [new("DOTNET_BUNDLE_EXTRACT_BASE_DIR", "/tmp")] }, bundles, rootOwned);
     }
 
     [Fact]
