@@ -60,7 +60,9 @@ public static class NativeTriage
     public static TriageResult Resolve(LibraryResolver resolver, IReadOnlyList<NativeInput> natives, IReadOnlyList<ExtraSoname> extra,
         IReadOnlyList<UnloadableNative> leftOut)
     {
-        var byName = natives.ToDictionary(n => resolver.Request.InputNames.GetValueOrDefault(n.HostPath) ?? resolver.PublishName(n.HostPath), StringComparer.Ordinal);
+        var byName = new Dictionary<string, NativeInput>(StringComparer.Ordinal);
+        foreach (var n in natives)
+            byName.TryAdd(resolver.Request.InputNames.GetValueOrDefault(n.HostPath) ?? resolver.PublishName(n.HostPath), n);
         var dropped = leftOut.ToList();
         var required = RequiredByMandatory(resolver, natives);
         // Each round leaves one input out, so there are at most as many rounds as inputs.

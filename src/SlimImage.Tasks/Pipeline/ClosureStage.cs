@@ -97,24 +97,27 @@ public static class ClosureStage
     /// A bundle that extracts files writes them under $HOME/.net at start (DOTNET_BUNDLE_EXTRACT_BASE_DIR overrides):
     /// the image's user must have a home it can write. Checked on the image's own /etc/passwd and folders.
     /// </summary>
-    public static void CheckExtractionHome(ImageRequest request, IReadOnlyList<SingleFileBundle> bundles, RootfsPlan plan)
+    public static void CheckExtractionHome(ImageRequest request, IReadOnlyList<SingleFileBundle> bundles, RootfsPlan plan,
+        Base.BaseFileSystem? baseFiles = null)
     {
         var bundle = bundles.FirstOrDefault(b => b.Manifest.Extracts);
         if (bundle == null || request.Environment.Any(e => e.Key == "DOTNET_BUNDLE_EXTRACT_BASE_DIR" && e.Value.Trim().Length > 0)) return;
-        var passwd = plan.Entries.FirstOrDefault(e => e.Path == "/etc/passwd")?.Content;
-        if (passwd == null) return; // the base's own table, not SlimImage's: nothing here to check it against
+        var passwd = plan.Entries.FirstOrDefault(e => e.Path == "/etc/passwd")?.Content ?? baseFiles?.Content("/etc/passwd");
+        if (passwd == null) return; // a base whose user table SlimImage cannot see: nothing to check against
         var what = $"{bundle.Manifest.Entries.Count(e => e.IsExtracted)} file(s)";
         var user = request.User.Split(':')[0];
         var line = Encoding.UTF8.GetString(passwd).Split('\n').Select(l => l.Split(':')).FirstOrDefault(f => f.Length >= 7 && (f[0] == user || f[2] == user));
         if (line == null || !int.TryParse(line[2], out var uid))
             throw new SlimException("SLIM1044", bundle.File.RelativePath, what, request.User, "has no entry in the image's /etc/passwd, so $HOME is not set");
         if (uid == 0) return;
-        var home = line[5];
-        var dir = plan.Entries.FirstOrDefault(e => e.Path == home.TrimEnd('/'));
-        if (dir == null || dir.Kind != EntryKind.Directory)
-            throw new SlimException("SLIM1044", bundle.File.RelativePath, what, request.User, $"has the home '{home}', which the image does not have");
-        if (dir.Uid != uid || (dir.Mode & 0b010_000_000) == 0)
-            throw new SlimException("SLIM1044", bundle.File.RelativePath, what, request.User, $"cannot write its home '{home}' (owned by uid {dir.Uid}, mode {Convert.ToString(dir.Mode, 8)})");
+        var home = line[5].TrimEnd('/');
+        var ours = plan.Entries.FirstOrDefault(e => e.Path == home);
+        var theirs = ours == null ? baseFiles?.Resolve(home) : null;
+        var (kind, owner, mode) = ours != null ? (ours.Kind, ours.Uid, ours.Mode) : theirs != null ? (theirs.Kind, theirs.Uid, theirs.Mode) : (EntryKind.File, -1, 0);
+        if (kind != EntryKind.Directory)
+            throw new SlimException("SLIM1044", bundle.File.RelativePath, what, request.User, $"has the home '{line[5]}', which the image does not have");
+        if (owner != uid || (mode & 0b010_000_000) == 0)
+            throw new SlimException("SLIM1044", bundle.File.RelativePath, what, request.User, $"cannot write its home '{line[5]}' (owned by uid {owner}, mode {Convert.ToString(mode, 8)})");
     }
 
     private static long SizeOf(string path)

@@ -96,7 +96,7 @@ public static class ImagePipeline
         var plan = BaseOverlay.Apply(RootfsPlanner.Plan(request, outcome.Publish, closure, outcome.Needs), baseImage.Files, request.User, inBase);
         if (inBase.Count > 0)
             report(SlimDiagnostic.Info("SLIM3506", baseImage.Name, string.Join(", ", inBase.Distinct().Order(StringComparer.Ordinal))));
-        ClosureStage.CheckExtractionHome(request, outcome.Bundles, plan);
+        ClosureStage.CheckExtractionHome(request, outcome.Bundles, plan, baseImage.Files);
         return (plan, outcome.Publish);
     }
 

@@ -60,4 +60,36 @@ public class SingleFileTests
         Assert.Contains("berlin=14:30", run.Output);
         Assert.Contains("sha256=" + Convert.ToHexString(SHA256.HashData("slimimage"u8)), run.Output);
     }
+
+    [Fact]
+    public void UntrimmedSingleFileAppExtractsItsNativeLibraryIntoTheUsersHome()
+    {
+        var project = TestProject.Create("SingleFileSqlite", """
+            using var db = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:");
+            db.Open();
+            using var command = db.CreateCommand();
+            command.CommandText = "select 6 * 7";
+            Console.WriteLine($"sqlite={command.ExecuteScalar()} home={Environment.GetEnvironmentVariable("HOME")}");
+            Console.WriteLine("extracted=" + Directory.Exists(Path.Combine(Environment.GetEnvironmentVariable("HOME")!, ".net")));
+            """, properties: new Dictionary<string, string>
+        {
+            ["PublishSingleFile"] = "true",
+            ["IncludeNativeLibrariesForSelfExtract"] = "true",
+            ["InvariantGlobalization"] = "true",
+        }, items: [new XElement("PackageReference", new XAttribute("Include", "Microsoft.Data.Sqlite"), new XAttribute("Version", "10.0.0"))],
+            targets: [AddBundle]);
+
+        var publish = project.Publish("-r", "linux-x64", "--self-contained", "-p:SlimImage=true", "-v:n").EnsureSuccess();
+        Assert.Matches(@"SLIM1045: Single-file bundle 'SingleFileSqlite' \(format 6\.0\): [0-9]+ assemblies read for what they load, [1-9][0-9]* native libraries", publish.Output);
+        // Untrimmed, the runtime's crypto assemblies are inside the bundle and import the shim.
+        Assert.Matches(@"SLIM1203: .*\(in SingleFileSqlite\)", publish.Output);
+        var files = ArchiveValidator.Validate(project.DefaultArchive()).Files;
+        Assert.False(files.ContainsKey("/app/libe_sqlite3.so")); // inside the bundle, extracted at start
+        Assert.Equal(1654, files["/home/app"].Uid);
+
+        var run = ImageRunner.Run(project.DefaultArchive());
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("sqlite=42 home=/home/app", run.Output);
+        Assert.Contains("extracted=True", run.Output);
+    }
 }
