@@ -73,4 +73,31 @@ public sealed class NativeChoiceTests : IDisposable
         Assert.Equal("SLIM2001", kept.Code);
         Assert.Contains("libsasl.so (from NuGet package Pkg 2.0.0)", kept.Message);
     }
+
+    [Fact]
+    public void ALibraryInsideABundleThatCannotLoadStaysThereWithAWarningAndTheOthersAreResolved()
+    {
+        var sasl = File.ReadAllBytes(fx.Library("lib/libvariant_sasl.so", soname: "libvariant_sasl.so", needs: ["libsasl2.so.3"]));
+        var plain = File.ReadAllBytes(fx.Library("lib/libplain.so", soname: "libplain.so", needs: ["libdep.so.1"]));
+        var deps = """
+            { "targets": { ".NETCoreApp,Version=v10.0/linux-x64": { "Pkg/2.0.0": { "native": { "runtimes/linux-x64/native/libvariant_sasl.so": {} } } } },
+              "libraries": { "Pkg/2.0.0": { "type": "package" } } }
+            """u8.ToArray();
+        var app = fx.At("pub/App");
+        SlimImage.Tests.Publish.BundleWriter.Write(app, File.ReadAllBytes(fx.Program("host/App")),
+        [
+            ("App.deps.json", SlimImage.Publish.Bundle.BundleFileType.DepsJson, deps, false),
+            ("libvariant_sasl.so", SlimImage.Publish.Bundle.BundleFileType.NativeBinary, sasl, true),
+            ("libplain.so", SlimImage.Publish.Bundle.BundleFileType.NativeBinary, plain, false),
+        ]);
+
+        var outcome = Run([], new PublishFile(app, "App", EntryOrigin.App));
+
+        Assert.Equal(["App"], outcome.Publish.Kept.Select(f => f.RelativePath)); // nothing can be taken out of a bundle
+        var warning = Assert.Single(reports, r => r.Code == "SLIM2011");
+        Assert.Contains("'libvariant_sasl.so in the bundle App' from NuGet package Pkg 2.0.0 cannot load in the image: it needs libsasl2.so.3", warning.Message);
+        // The embedded library that can load is resolved as if it were a publish file: its dependency goes in.
+        Assert.Equal(["libdep.so.1"], outcome.Closure.Libraries.Select(l => l.Soname));
+        Assert.Equal("libplain.so in the bundle App", outcome.Closure.Libraries[0].NeededBy);
+    }
 }
