@@ -80,7 +80,7 @@ public static class OpenSslDetection
         foreach (var bundle in bundles)
             foreach (var entry in bundle.Assemblies)
             {
-                using var content = new MemoryStream(BundleEntryReader.ReadAll(bundle.Manifest, entry), writable: false);
+                using var content = BundleEntryReader.OpenSeekable(bundle.Manifest, entry);
                 if (ImportsShim(content)) importers.Add($"{entry.RelativePath} (in {bundle.File.RelativePath})");
             }
         importers.AddRange(publish.Kept.Where(f => f.RelativePath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) && ImportsShim(f.HostPath))

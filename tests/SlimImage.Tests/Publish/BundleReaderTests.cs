@@ -77,6 +77,29 @@ public sealed class BundleReaderTests(SingleFilePublish publish) : IClassFixture
     }
 
     [Fact]
+    public void ImportsAreReadFromStoredAndFromCompressedAssemblies()
+    {
+        var host = File.ReadAllBytes(publish.Bundle).AsSpan(0, 4096).ToArray();
+        var path = Path.Combine(Repo.NewTempDir("written"), "App");
+        foreach (var compress in new[] { false, true })
+        {
+            BundleWriter.Write(path, host,
+            [
+                ("xunit.assert.dll", BundleFileType.Assembly, File.ReadAllBytes(typeof(Assert).Assembly.Location), !compress),
+                ("System.Security.Cryptography.dll", BundleFileType.Assembly, File.ReadAllBytes(typeof(System.Security.Cryptography.SHA256).Assembly.Location), compress),
+            ]);
+            var file = new PublishFile(path, "App", EntryOrigin.App);
+            var use = OpenSslDetection.Detect(new PublishSelection([file], []));
+            Assert.True(use.Loads, use.Reason);
+            Assert.Equal("System.Security.Cryptography.dll (in App) P/Invokes " + OpenSslDetection.ShimFile, use.Reason);
+        }
+        BundleWriter.Write(path, host, [("xunit.assert.dll", BundleFileType.Assembly, File.ReadAllBytes(typeof(Assert).Assembly.Location), false)]);
+        var none = OpenSslDetection.Detect(new PublishSelection([new PublishFile(path, "App", EntryOrigin.App)], []));
+        Assert.False(none.Loads);
+        Assert.Contains("no assembly of the single-file bundle App P/Invokes", none.Reason);
+    }
+
+    [Fact]
     public void APlainProgramIsNoBundle()
     {
         var dir = Repo.NewTempDir("not-bundle");

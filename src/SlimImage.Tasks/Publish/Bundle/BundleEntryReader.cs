@@ -32,6 +32,17 @@ public static class BundleEntryReader
         stream.CopyTo(output);
     }
 
+    /// <summary>
+    /// A seekable stream of the entry, for readers that want only part of it (PEReader reads just the metadata): the
+    /// bundle's own range when stored as it is, else the inflated bytes.
+    /// </summary>
+    public static Stream OpenSeekable(BundleManifest manifest, BundleEntry entry)
+    {
+        if (entry.IsCompressed) return new MemoryStream(ReadAll(manifest, entry), writable: false);
+        var handle = File.OpenHandle(manifest.BundlePath, FileMode.Open, FileAccess.Read, FileShare.Read);
+        return new RangeStream(handle, entry.Offset, entry.Size);
+    }
+
     /// <summary>A stream of exactly <see cref="BundleEntry.Size"/> bytes; reading past a damaged end throws SLIM1040.</summary>
     public static Stream Open(BundleManifest manifest, BundleEntry entry)
     {
@@ -41,7 +52,7 @@ public static class BundleEntryReader
         return new ExactLengthStream(raw, entry.Size, manifest.BundlePath, entry.RelativePath);
     }
 
-    /// <summary>A read-only view of one range of a file, owning the handle.</summary>
+    /// <summary>A read-only view of one range of a file (the manifest checked that it lies inside), owning the handle.</summary>
     private sealed class RangeStream(SafeFileHandle handle, long start, long length) : Stream
     {
         private long position;
@@ -59,12 +70,25 @@ public static class BundleEntryReader
         }
 
         public override bool CanRead => true;
-        public override bool CanSeek => false;
+        public override bool CanSeek => true;
         public override bool CanWrite => false;
         public override long Length => length;
-        public override long Position { get => position; set => throw new NotSupportedException(); }
+
+        public override long Position
+        {
+            get => position;
+            set => position = value >= 0 ? value : throw new IOException("A position before the start of the entry.");
+        }
+
         public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => Position = origin switch
+        {
+            SeekOrigin.Begin => offset,
+            SeekOrigin.Current => position + offset,
+            _ => length + offset,
+        };
+
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
