@@ -22,6 +22,12 @@ public sealed record ClosureRequest
     /// </summary>
     public required IReadOnlyList<string> Inputs { get; init; }
 
+    /// <summary>
+    /// How messages name inputs that are not files of the publish folder (host path → name), e.g. a library embedded
+    /// in a single-file bundle and written out by SlimImage: "libe_sqlite3.so in the bundle MyApp".
+    /// </summary>
+    public IReadOnlyDictionary<string, string> InputNames { get; init; } = new Dictionary<string, string>();
+
     /// <summary>SlimImageLibraryPath: host folders searched before anything else, like LD_LIBRARY_PATH.</summary>
     public IReadOnlyList<string> ExtraLibraryDirs { get; init; } = [];
 

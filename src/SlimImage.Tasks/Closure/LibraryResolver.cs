@@ -50,6 +50,16 @@ public sealed class LibraryResolver
     public LibraryResolver WithExtraSonames(IReadOnlyList<ExtraSoname> extraSonames) =>
         new(this, Request with { ExtraSonames = extraSonames });
 
+    /// <summary>
+    /// The same resolver over fewer inputs (native libraries left out because they cannot load): every ELF file read
+    /// stays cached, the target stays the same.
+    /// </summary>
+    public LibraryResolver WithInputs(IReadOnlyList<string> inputs)
+    {
+        var target = Target;
+        return new LibraryResolver(this, Request with { Inputs = inputs, Target = target }) { inputs = null };
+    }
+
     internal ClosureRequest Request { get; }
     internal Action<SlimDiagnostic> Report { get; }
     internal string PublishDir { get; }
@@ -219,7 +229,7 @@ public sealed class LibraryResolver
             if (read.Info!.Type is not (ElfFileType.Executable or ElfFileType.SharedObject)) continue;
             list.Add(new LoadedObject
             {
-                Name = PublishName(path), HostPath = path, Origin = Path.GetDirectoryName(path)!, OnHost = true, Elf = read.Info,
+                Name = Request.InputNames.GetValueOrDefault(path) ?? PublishName(path), HostPath = path, Origin = Path.GetDirectoryName(path)!, OnHost = true, Elf = read.Info,
             });
         }
         target = Request.Target

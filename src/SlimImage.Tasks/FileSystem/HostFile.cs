@@ -64,7 +64,11 @@ public static partial class HostFile
     /// file is for) is SLIM1021; a file that cannot be opened throws the <see cref="IOException"/> or
     /// <see cref="UnauthorizedAccessException"/> that <see cref="FileStream"/> would.
     /// </summary>
-    public static FileStream OpenRead(string path, string role, int bufferSize = 4096)
+    public static FileStream OpenRead(string path, string role, int bufferSize = 4096) =>
+        new(OpenHandle(path, role), FileAccess.Read, bufferSize);
+
+    /// <summary>As <see cref="OpenRead"/>, for random access (<see cref="RandomAccess"/>).</summary>
+    public static SafeFileHandle OpenHandle(string path, string role)
     {
         var fd = Open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
@@ -88,7 +92,7 @@ public static partial class HostFile
             var type = FStat(handle, out var status) == 0 ? Kind(status.Mode) : HostFileType.Unknown;
             if (type != HostFileType.Regular)
                 throw new SlimException("SLIM1021", path, role, Describe(type));
-            return new FileStream(handle, FileAccess.Read, bufferSize);
+            return handle;
         }
         catch
         {

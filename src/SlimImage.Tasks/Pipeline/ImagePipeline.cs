@@ -43,7 +43,7 @@ public static class ImagePipeline
         {
             var baseImage = BaseLoader.Load(request, platform, scratch, report, ct);
             clock.End("base");
-            var plan = PlanOnBase(request, publish, platform, baseImage, report);
+            (var plan, publish) = PlanOnBase(request, publish, platform, baseImage, scratch, report);
             HostModes.Report(plan.Entries, report);
             clock.End("closure and rootfs plan");
             ct.ThrowIfCancellationRequested();
@@ -94,36 +94,18 @@ public static class ImagePipeline
     }
 
     /// <summary>The closure and the rootfs plan, without what the base already has at the same path.</summary>
-    private static RootfsPlan PlanOnBase(ImageRequest request, PublishSelection publish, Platform platform, LoadedBase baseImage,
-        Action<SlimDiagnostic> report)
+    private static (RootfsPlan, PublishSelection) PlanOnBase(ImageRequest request, PublishSelection publish, Platform platform, LoadedBase baseImage,
+        string scratch, Action<SlimDiagnostic> report)
     {
         var inBase = new List<string>();
-        var (resolved, needs) = ResolveClosure(request, publish, platform, baseImage.ClosureInputs, report);
-        var closure = BaseOverlay.WithoutBaseLibraries(resolved, baseImage.Files, inBase);
-        var plan = BaseOverlay.Apply(RootfsPlanner.Plan(request, publish, closure, needs), baseImage.Files, request.User, inBase);
-        LoaderPath.Check(baseImage, resolved.Interpreters, plan);
+        var outcome = ClosureStage.Run(request, publish, platform, baseImage.ClosureInputs, scratch, report);
+        var closure = BaseOverlay.WithoutBaseLibraries(outcome.Closure, baseImage.Files, inBase);
+        var plan = BaseOverlay.Apply(RootfsPlanner.Plan(request, outcome.Publish, closure, outcome.Needs), baseImage.Files, request.User, inBase);
+        LoaderPath.Check(baseImage, outcome.Closure.Interpreters, plan);
         if (inBase.Count > 0)
             report(SlimDiagnostic.Info("SLIM3506", baseImage.Name, string.Join(", ", inBase.Distinct().Order(StringComparer.Ordinal))));
-        return plan;
-    }
-
-    private static (ClosureResult, RuntimeNeeds) ResolveClosure(ImageRequest request, PublishSelection publish, Platform platform,
-        IReadOnlyList<string> baseInputs, Action<SlimDiagnostic> report)
-    {
-        var closureRequest = new ClosureRequest
-        {
-            Sysroot = request.Sysroot,
-            PublishDir = request.PublishDirectory,
-            Inputs = publish.Kept.Select(f => f.HostPath).Concat(baseInputs).ToList(),
-            ExtraLibraryDirs = request.LibraryPaths,
-            Target = platform.Elf,
-        };
-        var resolver = new LibraryResolver(closureRequest, report);
-        var needs = RuntimeDependencies.Find(request, publish, resolver, report);
-        var closure = resolver.WithExtraSonames(needs.Sonames).Resolve();
-        closure.ThrowIfIncomplete();
-        RuntimeDependencies.Report(needs, closure, request, report);
-        return (closure, needs);
+        ClosureStage.CheckExtractionHome(request, outcome.Bundles, plan, baseImage.Files);
+        return (plan, outcome.Publish);
     }
 
     private static string Summary(ImageRequest request, BuiltImage image, ArchiveResult? written, RootfsPlan plan, IReadOnlyList<LeftOutFile> leftOut)

@@ -55,6 +55,8 @@ public sealed record ImageRequest
     public bool TimeZoneData { get; init; }
     /// <summary>SlimImageKerberos: libgssapi_krb5 and its closure go in (Negotiate authentication).</summary>
     public bool Kerberos { get; init; }
+    /// <summary>SlimImageNativeLibrary items: native files kept or left out whatever the closure finds.</summary>
+    public IReadOnlyList<NativeLibraryChoice> NativeLibraries { get; init; } = [];
     /// <summary>The one timestamp of every entry and of <c>created</c>: SOURCE_DATE_EPOCH, else the Unix epoch.</summary>
     public DateTimeOffset Timestamp { get; init; } = DateTimeOffset.UnixEpoch;
     public string? SourceRevision { get; init; }

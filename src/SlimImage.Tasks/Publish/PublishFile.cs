@@ -5,8 +5,10 @@ namespace SlimImage.Publish;
 /// <summary>
 /// One file of the publish output: where it is on the build machine, where it sits below the publish folder
 /// (and so below /app in the image), and where it came from (the runtime pack, a NuGet package, the app).
+/// <see cref="Package"/> is the package's "Id Version" (ResolvedFileToPublish's NuGetPackageId and
+/// NuGetPackageVersion), for messages; null for the app's own files.
 /// </summary>
-public sealed record PublishFile(string HostPath, string RelativePath, EntryOrigin Origin);
+public sealed record PublishFile(string HostPath, string RelativePath, EntryOrigin Origin, string? Package = null);
 
 /// <summary>A publish file left out of the image, and why, for the summary.</summary>
 public sealed record LeftOutFile(PublishFile File, long Size, string Why);

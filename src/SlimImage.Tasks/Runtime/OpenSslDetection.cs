@@ -5,6 +5,7 @@ using System.Reflection.PortableExecutable;
 using System.Text;
 using SlimImage.Publish;
 using SlimImage.FileSystem;
+using SlimImage.Publish.Bundle;
 
 namespace SlimImage.Runtime;
 
@@ -17,6 +18,8 @@ public sealed record OpenSslUse(bool Loads, string Reason, IReadOnlyList<string>
 /// <list type="bullet">
 /// <item>self-contained: the shim is a file of the publish output, loaded when a managed assembly P/Invokes it, so
 /// the signal is an assembly whose metadata imports the shim's module (a trimmed app without crypto has none);</item>
+/// <item>single-file: the shim is linked into the bundle's host, and the assemblies that may P/Invoke it are inside
+/// the bundle: their metadata is read from there (inflated when compressed);</item>
 /// <item>NativeAOT: the shim is linked into the binary only when the app calls it (DirectPInvoke of a static
 /// archive), and then the binary holds the sonames the shim dlopens as strings.</item>
 /// </list>
@@ -36,8 +39,11 @@ public static class OpenSslDetection
 
     private static readonly byte[][] ProbeNeedles = StandardProbeOrder.Select(n => Encoding.ASCII.GetBytes(n + "\0")).ToArray();
 
-    public static OpenSslUse Detect(PublishSelection publish)
+    public static OpenSslUse Detect(PublishSelection publish, IReadOnlyList<SingleFileBundle>? bundles = null)
     {
+        bundles ??= SingleFileBundle.Find(publish.Kept);
+        if (bundles.Count > 0)
+            return FromBundles(publish, bundles);
         var shim = publish.Kept.FirstOrDefault(f => Path.GetFileName(f.RelativePath) == ShimFile);
         if (shim != null)
         {
@@ -47,8 +53,9 @@ public static class OpenSslDetection
             var importers = managed.Where(f => ImportsShim(f.HostPath)).Select(f => f.RelativePath).ToList();
             if (importers.Count > 0)
                 return new OpenSslUse(true, $"{Describe(importers)} P/Invoke{(importers.Count == 1 ? "s" : "")} {ShimFile}", order);
+            // Nothing to read the imports from: play safe, as the shim is there to be loaded.
             if (!managed.Any(f => HasMetadata(f.HostPath)))
-                return new OpenSslUse(true, $"the publish output has {ShimFile} and its assemblies are bundled into a single file", order);
+                return new OpenSslUse(true, $"the publish output has {ShimFile} and no assembly whose imports can be read", order);
             return new OpenSslUse(false, $"no assembly of the publish output P/Invokes {ShimFile} (trimmed away)", order);
         }
 
@@ -62,6 +69,27 @@ public static class OpenSslDetection
         }
         return new OpenSslUse(false, "no file of the publish output loads OpenSSL (the NativeAOT binary does not link the crypto shim)",
             StandardProbeOrder);
+    }
+
+    /// <summary>
+    /// A single-file app loads OpenSSL when an assembly in a bundle (or loose next to it) imports the shim; the sonames
+    /// it would try are those the bundle's host holds, where the shim is linked in.
+    /// </summary>
+    private static OpenSslUse FromBundles(PublishSelection publish, IReadOnlyList<SingleFileBundle> bundles)
+    {
+        var importers = new List<string>();
+        foreach (var bundle in bundles)
+            foreach (var entry in bundle.Assemblies)
+            {
+                using var content = BundleEntryReader.OpenSeekable(bundle.Manifest, entry);
+                if (ImportsShim(content)) importers.Add($"{entry.RelativePath} (in {bundle.File.RelativePath})");
+            }
+        importers.AddRange(publish.Kept.Where(f => f.RelativePath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) && ImportsShim(f.HostPath))
+            .Select(f => f.RelativePath));
+        var probes = bundles.Select(b => ProbeNamesIn(b.File.HostPath)).FirstOrDefault(p => p.Count > 0) ?? StandardProbeOrder;
+        return importers.Count > 0
+            ? new OpenSslUse(true, $"{Describe(importers)} P/Invoke{(importers.Count == 1 ? "s" : "")} {ShimFile}", probes)
+            : new OpenSslUse(false, $"no assembly of the single-file bundle {string.Join(", ", bundles.Select(b => b.File.RelativePath))} P/Invokes {ShimFile} (trimmed away)", probes);
     }
 
     /// <summary>Which of <see cref="StandardProbeOrder"/> the file holds as C strings, in probe order.</summary>
@@ -129,7 +157,20 @@ public static class OpenSslDetection
         try
         {
             using var stream = HostFile.OpenRead(hostPath, Role);
-            using var pe = new PEReader(stream);
+            return ImportsShim(stream);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The same for an assembly's bytes (an assembly inside a single-file bundle).</summary>
+    public static bool ImportsShim(Stream stream)
+    {
+        try
+        {
+            using var pe = new PEReader(stream, PEStreamOptions.LeaveOpen);
             if (!pe.HasMetadata) return false;
             var metadata = pe.GetMetadataReader();
             for (var row = 1; row <= metadata.GetTableRowCount(TableIndex.ModuleRef); row++)

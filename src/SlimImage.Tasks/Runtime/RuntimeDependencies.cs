@@ -34,7 +34,8 @@ public static class RuntimeDependencies
     public static RuntimeNeeds Find(ImageRequest request, PublishSelection publish, LibraryResolver resolver) =>
         Find(request, publish, resolver, _ => { });
 
-    public static RuntimeNeeds Find(ImageRequest request, PublishSelection publish, LibraryResolver resolver, Action<SlimDiagnostic> report)
+    public static RuntimeNeeds Find(ImageRequest request, PublishSelection publish, LibraryResolver resolver, Action<SlimDiagnostic> report,
+        IReadOnlyList<Publish.Bundle.SingleFileBundle>? bundles = null)
     {
         var sonames = new List<ExtraSoname>();
         var data = new List<RuntimeDataSet>();
@@ -50,7 +51,7 @@ public static class RuntimeDependencies
             sonames.Add(new ExtraSoname("libicui18n.so." + version, IcuReason));
         }
 
-        var openSsl = OpenSsl(request, publish);
+        var openSsl = OpenSsl(request, publish, bundles);
         if (openSsl.Loads)
         {
             // The shim takes the first name dlopen finds, and aborts ("No usable version of libssl was found") when
@@ -79,11 +80,11 @@ public static class RuntimeDependencies
         return new RuntimeNeeds(sonames) { DataSets = data, OpenSslReason = openSsl.Loads ? openSsl.Reason : null };
     }
 
-    private static OpenSslUse OpenSsl(ImageRequest request, PublishSelection publish)
+    private static OpenSslUse OpenSsl(ImageRequest request, PublishSelection publish, IReadOnlyList<Publish.Bundle.SingleFileBundle>? bundles)
     {
         if (request.OpenSsl == OpenSslMode.Exclude)
             return new OpenSslUse(false, "SlimImageOpenSsl=false", []);
-        var detected = OpenSslDetection.Detect(publish);
+        var detected = OpenSslDetection.Detect(publish, bundles);
         var use = request.OpenSsl == OpenSslMode.Include ? detected with { Loads = true, Reason = "SlimImageOpenSsl=true" } : detected;
         // The version the user pins in the image's environment is what the shim tries first.
         var pinned = request.Environment.Where(e => e.Key is "DOTNET_OPENSSL_VERSION_OVERRIDE" or "CLR_OPENSSL_VERSION_OVERRIDE")

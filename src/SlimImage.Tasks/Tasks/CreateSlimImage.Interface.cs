@@ -110,6 +110,9 @@ public sealed partial class CreateSlimImage
     /// <summary>SlimImageKerberos: add libgssapi_krb5.so.2 and its closure.</summary>
     public bool Kerberos { get; set; }
 
+    /// <summary>SlimImageNativeLibrary items: Include=<c>libfoo.so</c> (file name or path below the publish folder), Keep=true|false.</summary>
+    public ITaskItem[] NativeLibraries { get; set; } = [];
+
     /// <summary>SOURCE_DATE_EPOCH: seconds since 1970 for every timestamp; empty gives 1970-01-01.</summary>
     public string? SourceDateEpoch { get; set; }
 

@@ -103,6 +103,7 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         CaCertificates = CaCertificates.Select(FullPath).ToList(),
         TimeZoneData = TimeZoneData,
         Kerberos = Kerberos,
+        NativeLibraries = NativeLibraries.Select(i => NativeLibraryChoice.Parse(i.ItemSpec, i.GetMetadata("Keep"))).ToList(),
         Timestamp = RequestValidator.ParseSourceDateEpoch(SourceDateEpoch),
         SourceRevision = NullIfEmpty(SourceRevision),
         SourceRepositoryUrl = NullIfEmpty(SourceRepositoryUrl),
@@ -124,7 +125,9 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         // The copy in the publish folder is what the user ships; the item may point into obj/ or the NuGet cache.
         var published = Path.Combine(PublishDirectory, relative);
         var host = File.Exists(published) ? published : Path.GetFullPath(item.ItemSpec);
-        return new PublishFile(host, relative, OriginOf(item.GetMetadata("NuGetPackageId")));
+        var package = item.GetMetadata("NuGetPackageId");
+        var version = item.GetMetadata("NuGetPackageVersion");
+        return new PublishFile(host, relative, OriginOf(package), package.Length == 0 ? null : (package + " " + version).Trim());
     }
 
     private static EntryOrigin OriginOf(string packageId)

@@ -86,11 +86,11 @@ public sealed class OpenSslDetectionTests : IDisposable
     }
 
     [Fact]
-    public void SingleFileBundleWithTheShimIsTakenToLoadIt()
+    public void ShimWithNoReadableAssemblyIsTakenToLoadIt()
     {
         var use = OpenSslDetection.Detect(Kept(Shim("libssl.so.3\0")));
         Assert.True(use.Loads);
-        Assert.Contains("single file", use.Reason);
+        Assert.Contains("no assembly whose imports can be read", use.Reason);
     }
 
     [Fact]
