@@ -53,6 +53,10 @@ public sealed partial class CreateSlimImage
     /// <summary>SlimImageCommand (<c>;</c>-separated), the image's default arguments (Cmd), e.g. <c>--port;80</c>; empty: ContainerDefaultArgs.</summary>
     public string[] Command { get; set; } = [];
 
+    /// <summary>The SDK's container properties as items (Include=name, Value), e.g. <c>ContainerFamily</c> = <c>noble-chiseled</c>:
+    /// those SlimImage does not honour are named with the reason.</summary>
+    public ITaskItem[] SdkContainerProperties { get; set; } = [];
+
     /// <summary>ContainerAppCommand items: the app command, e.g. <c>dotnet;ef</c>; empty: SlimImageEntrypoint or /app/AssemblyName.</summary>
     public ITaskItem[] AppCommand { get; set; } = [];
 

@@ -18,6 +18,9 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
     {
         try
         {
+            foreach (var (name, value, why) in Pipeline.SdkContainerProperties.Unused(
+                         SdkContainerProperties.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value")))))
+                Report(SlimDiagnostic.Info("SLIM1057", name, value, why));
             var request = ReadRequest();
             RequestValidator.Validate(request);
             var result = Incremental.IncrementalImage.Run(request, Report, _cancel.Token);

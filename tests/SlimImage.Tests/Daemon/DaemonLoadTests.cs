@@ -81,7 +81,8 @@ public class DaemonLoadTests(DockerDaemon daemon) : IClassFixture<DockerDaemon>
                 new XAttribute("Text", "GENERATED $(GeneratedContainerDigest) @(GeneratedContainer->'%(ManifestDigest)') @(GeneratedContainerName) ARCHIVE=$(GeneratedArchiveOutputPath)")))]);
         var env = new Dictionary<string, string?> { ["DOCKER_HOST"] = daemon.Host, ["DOCKER_CONTEXT"] = null };
 
-        var loaded = project.Publish(["-t:PublishContainer", "-r", "linux-x64", "--self-contained", "-v:n"], env).EnsureSuccess();
+        var loaded = project.Publish(["-t:PublishContainer", "-r", "linux-x64", "--self-contained", "-v:n", "-p:ContainerFamily=noble-chiseled"], env).EnsureSuccess();
+        Assert.Contains("SLIM1057: ContainerFamily 'noble-chiseled' (the SDK's container support) is not used by SlimImage: it picks a family of Microsoft's base images", loaded.Output);
         // Had the SDK's image step run, it would have tried to pull mcr.microsoft.com, which this machine cannot reach.
         Assert.DoesNotContain(loaded.WarningCodes, c => c.StartsWith("CONTAINER", StringComparison.Ordinal));
         var digest = Regex.Match(loaded.Output, @"GENERATED (sha256:[0-9a-f]{64}) \1 team/sdkparity:2\.0;team/sdkparity:stable ARCHIVE=(\S+\.tar)");

@@ -91,3 +91,22 @@ public class LoadTargetTests
         File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101);
     }
 }
+
+/// <summary>The SDK's properties SlimImage does not honour are named, once each, in a stable order.</summary>
+public class SdkContainerPropertiesTests
+{
+    [Fact]
+    public void OnlyPropertiesThatAreSetAndNotHonouredAreNamed()
+    {
+        var unused = SlimImage.Pipeline.SdkContainerProperties.Unused(
+        [
+            KeyValuePair.Create("ContainerRuntimeIdentifiers", "linux-x64;linux-arm64"),
+            KeyValuePair.Create("ContainerFamily", " noble-chiseled "),
+            KeyValuePair.Create("ContainerImageFormat", ""),
+            KeyValuePair.Create("ContainerRepository", "team/app"),
+        ]).ToList();
+        Assert.Equal(["ContainerFamily", "ContainerRuntimeIdentifiers"], unused.Select(u => u.Name));
+        Assert.Equal("noble-chiseled", unused[0].Value);
+        Assert.Contains("SlimImageBase", unused[0].Why);
+    }
+}

@@ -1,0 +1,29 @@
+namespace SlimImage.Pipeline;
+
+/// <summary>
+/// The SDK's container properties SlimImage does not honour, and why: a project moving from PublishContainer is told
+/// once (SLIM1057) instead of finding out from the image. The ones it honours are mapped in SlimImage.Sdk.targets.
+/// </summary>
+public static class SdkContainerProperties
+{
+    public static readonly IReadOnlyDictionary<string, string> NotHonoured = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["ContainerFamily"] = "it picks a family of Microsoft's base images (e.g. noble-chiseled), and SlimImage builds on SlimImageBase (scratch by default) with exactly the libraries the app loads; set SlimImageBase for a base of your own",
+        ["ContainerRuntimeIdentifiers"] = "an image index of several platforms is not built yet; the image is for the publish's runtime identifier (or ContainerRuntimeIdentifier)",
+        ["ContainerPublishInParallel"] = "it applies to several ContainerRuntimeIdentifiers, which are not built yet",
+        ["ContainerImageFormat"] = "SlimImage writes OCI media types, which Docker 23+, containerd, podman and every registry read",
+        ["ContainerGenerateLabels"] = "SlimImage writes its own labels (title, version, created, source, revision); add others with ContainerLabel or SlimImageLabel items",
+        ["ContainerDescription"] = "generated description labels are not written; add org.opencontainers.image.description with a ContainerLabel item",
+        ["ContainerAuthors"] = "generated author labels are not written; add org.opencontainers.image.authors with a ContainerLabel item",
+        ["ContainerVendor"] = "generated vendor labels are not written; add org.opencontainers.image.vendor with a ContainerLabel item",
+        ["ContainerLicenseExpression"] = "generated licence labels are not written; add org.opencontainers.image.licenses with a ContainerLabel item",
+        ["ContainerInformationUrl"] = "generated url labels are not written; add org.opencontainers.image.url with a ContainerLabel item",
+        ["ContainerDocumentationUrl"] = "generated documentation labels are not written; add org.opencontainers.image.documentation with a ContainerLabel item",
+    };
+
+    /// <summary>One "name 'value': why" per property that is set and not honoured, in a stable order.</summary>
+    public static IEnumerable<(string Name, string Value, string Why)> Unused(IEnumerable<KeyValuePair<string, string>> set) =>
+        set.Where(p => !string.IsNullOrWhiteSpace(p.Value) && NotHonoured.ContainsKey(p.Key))
+            .OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => (p.Key, p.Value.Trim(), NotHonoured[p.Key]));
+}
