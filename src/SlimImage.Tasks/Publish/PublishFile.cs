@@ -6,7 +6,17 @@ namespace SlimImage.Publish;
 /// One file of the publish output: where it is on the build machine, where it sits below the publish folder
 /// (and so below /app in the image), and where it came from (the runtime pack, a NuGet package, the app).
 /// </summary>
-public sealed record PublishFile(string HostPath, string RelativePath, EntryOrigin Origin);
+public sealed record PublishFile(string HostPath, string RelativePath, EntryOrigin Origin)
+{
+    /// <summary>What ResolvedFileToPublish says the file is; null for a file only the publish folder knows (a bundle, a static web asset).</summary>
+    public PublishAsset? Asset { get; init; }
+}
+
+/// <summary>
+/// A publish file's metadata from <c>ResolvedFileToPublish</c>: the NuGet package (id and version) it came from, and
+/// its asset type (<c>runtime</c>, <c>native</c>, <c>resources</c>, …); empty strings are null.
+/// </summary>
+public sealed record PublishAsset(string? PackageId, string? PackageVersion, string? AssetType);
 
 /// <summary>A publish file left out of the image, and why, for the summary.</summary>
 public sealed record LeftOutFile(PublishFile File, long Size, string Why);
