@@ -5,10 +5,21 @@ namespace SlimImage.Publish;
 /// <summary>
 /// One file of the publish output: where it is on the build machine, where it sits below the publish folder
 /// (and so below /app in the image), and where it came from (the runtime pack, a NuGet package, the app).
-/// <see cref="Package"/> is the package's "Id Version" (ResolvedFileToPublish's NuGetPackageId and
-/// NuGetPackageVersion), for messages; null for the app's own files.
 /// </summary>
-public sealed record PublishFile(string HostPath, string RelativePath, EntryOrigin Origin, string? Package = null);
+public sealed record PublishFile(string HostPath, string RelativePath, EntryOrigin Origin)
+{
+    /// <summary>What ResolvedFileToPublish says the file is; null for a file only the publish folder knows (a bundle, a static web asset).</summary>
+    public PublishAsset? Asset { get; init; }
+
+    /// <summary>The NuGet package as "Id Version", for messages; null for the app's own files.</summary>
+    public string? Package => Asset?.PackageId is { } id ? (id + " " + Asset.PackageVersion).Trim() : null;
+}
+
+/// <summary>
+/// A publish file's metadata from <c>ResolvedFileToPublish</c>: the NuGet package (id and version) it came from, and
+/// its asset type (<c>runtime</c>, <c>native</c>, <c>resources</c>, …); empty strings are null.
+/// </summary>
+public sealed record PublishAsset(string? PackageId, string? PackageVersion, string? AssetType);
 
 /// <summary>A publish file left out of the image, and why, for the summary.</summary>
 public sealed record LeftOutFile(PublishFile File, long Size, string Why);

@@ -38,7 +38,7 @@ public sealed class RootfsPlanner
         planner.Add(RootfsEntry.Dir(ImageRequest.AppDirectory));
         foreach (var file in publish.Kept)
             planner.Add(RootfsEntry.HostFile(ImageRequest.AppDirectory + "/" + file.RelativePath, file.HostPath,
-                ModeOf(file.HostPath), file.Origin));
+                ModeOf(file.HostPath), file.Origin) with { Asset = file.Asset });
         foreach (var interpreter in closure.Interpreters)
             if (interpreter.Resolution != null)
                 planner.AddResolved(interpreter.Resolution, $"program interpreter of {interpreter.NeededBy}");

@@ -11,8 +11,14 @@ public sealed partial class CreateSlimImage
     /// <summary>The publish folder, e.g. <c>/src/app/bin/Release/net10.0/linux-x64/publish/</c>.</summary>
     [Required] public string PublishDirectory { get; set; } = "";
 
-    /// <summary>ResolvedFileToPublish: metadata RelativePath (below /app) and NuGetPackageId (origin).</summary>
+    /// <summary>ResolvedFileToPublish: metadata RelativePath (below /app), NuGetPackageId and NuGetPackageVersion (origin), AssetType.</summary>
     [Required] public ITaskItem[] PublishFiles { get; set; } = [];
+
+    /// <summary>
+    /// Files this publish wrote, e.g. <c>@(FileWrites)</c> plus the single-file bundle and the NativeAOT binary; only those
+    /// under <see cref="PublishDirectory"/> count. A file of the publish folder in neither this nor PublishFiles is left out.
+    /// </summary>
+    public ITaskItem[] PublishWrites { get; set; } = [];
 
     /// <summary>The runtime identifier the publish was made for, e.g. <c>linux-x64</c>.</summary>
     [Required] public string RuntimeIdentifier { get; set; } = "";

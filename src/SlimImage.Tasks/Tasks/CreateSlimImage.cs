@@ -71,7 +71,7 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
     private ImageRequest ReadRequestProperties() => new()
     {
         PublishDirectory = PublishDirectory,
-        PublishFiles = PublishFiles.Select(ToPublishFile).ToList(),
+        PublishFiles = ReadPublishFolder(),
         RuntimeIdentifier = RuntimeIdentifier,
         AssemblyName = AssemblyName,
         AppVersion = NullIfEmpty(AppVersion),
@@ -119,18 +119,32 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         Registries = ReadRegistrySettings(),
     };
 
-    private PublishFile ToPublishFile(ITaskItem item)
+    // The publish folder is the truth; the items only say what each file is (PublishFolder explains why).
+    private IReadOnlyList<PublishFile> ReadPublishFolder()
+    {
+        var contents = PublishFolder.Read(PublishDirectory, PublishFiles.Select(ToPublishFile).ToList(),
+            PublishWrites.Select(FullPath), [Path.GetFullPath(ArchiveOutputPath)]);
+        if (contents.NotWritten.Count > 0)
+        {
+            const int named = 20;
+            var list = string.Join(", ", contents.NotWritten.Take(named))
+                       + (contents.NotWritten.Count > named ? $" and {contents.NotWritten.Count - named} more" : "");
+            Log.LogWarning(null, "SLIM1030", null, null, 0, 0, 0, 0,
+                Messages.StripCode(Messages.Format("SLIM1030", contents.NotWritten.Count, PublishDirectory, list)));
+        }
+        return contents.Files;
+    }
+
+    private static PublishFile ToPublishFile(ITaskItem item)
     {
         var relative = item.GetMetadata("RelativePath");
         if (string.IsNullOrEmpty(relative))
             relative = Path.GetFileName(item.ItemSpec);
-        relative = relative.Replace('\\', '/');
-        // The copy in the publish folder is what the user ships; the item may point into obj/ or the NuGet cache.
-        var published = Path.Combine(PublishDirectory, relative);
-        var host = File.Exists(published) ? published : Path.GetFullPath(item.ItemSpec);
-        var package = item.GetMetadata("NuGetPackageId");
-        var version = item.GetMetadata("NuGetPackageVersion");
-        return new PublishFile(host, relative, OriginOf(package), package.Length == 0 ? null : (package + " " + version).Trim());
+        var packageId = item.GetMetadata("NuGetPackageId");
+        return new PublishFile(FullPath(item), relative, OriginOf(packageId))
+        {
+            Asset = new PublishAsset(NullIfEmpty(packageId), NullIfEmpty(item.GetMetadata("NuGetPackageVersion")), NullIfEmpty(item.GetMetadata("AssetType"))),
+        };
     }
 
     private static EntryOrigin OriginOf(string packageId)

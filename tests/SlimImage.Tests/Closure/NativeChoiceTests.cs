@@ -50,7 +50,10 @@ public sealed class NativeChoiceTests : IDisposable
     }
 
     private PublishFile Lib(string name, EntryOrigin origin, params string[] needs) =>
-        new(fx.Library("pub/" + name, soname: name, needs: needs), name, origin, origin == EntryOrigin.Package ? "Pkg 2.0.0" : null);
+        new(fx.Library("pub/" + name, soname: name, needs: needs), name, origin)
+        {
+            Asset = origin == EntryOrigin.Package ? new PublishAsset("Pkg", "2.0.0", "native") : null,
+        };
 
     [Fact]
     public void KeepFalseLeavesOutKeepTrueInsistsAndAnUnmatchedItemWarns()

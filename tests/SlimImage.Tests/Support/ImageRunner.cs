@@ -12,12 +12,14 @@ public sealed record ImageRun(int ExitCode, string Output, string RootFs, int Ui
 /// the uid/gid resolved through the image's own /etc/passwd), and the process runs chrooted into that root in
 /// new mount, pid, net, ipc and uts namespaces, with only /proc and /dev from the host. Nothing of the host's
 /// /lib or /usr is visible to it. <c>shareNetwork</c> keeps the host's network namespace (as <c>--network host</c>
-/// does), so the app can reach a server the test runs on 127.0.0.1.
+/// does), so the app can reach a server the test runs on 127.0.0.1. <c>client</c> is a bash script run on the host side
+/// inside the image's network namespace while the entry point runs in the background (a server's own loopback, so
+/// no port of the host is taken); the run's exit code is the client's, and the app is stopped after it.
 /// </summary>
 public static class ImageRunner
 {
     public static ImageRun Run(string archive, IReadOnlyList<string>? args = null, string? entrypoint = null, int timeoutSeconds = 120,
-        bool shareNetwork = false)
+        bool shareNetwork = false, string? client = null)
     {
         foreach (var tool in new[] { "skopeo", "umoci", "unshare" })
             Repo.RequireTool(tool);
@@ -68,10 +70,17 @@ public static class ImageRunner
             ip link set lo up 2>/dev/null || true
             mount -t proc proc "$root/proc"
             mount --rbind /dev "$root/dev"
-            exec "$@"
+            [ -z "$client" ] && exec "$@"
+            "$@" &
+            app=$!
+            rc=0
+            bash -c "$client" || rc=$?
+            kill "$app" 2>/dev/null || true
+            wait "$app" || true
+            exit $rc
             """;
         List<string> command = ["--mount", "--pid", "--fork", .. shareNetwork ? Array.Empty<string>() : ["--net"], "--ipc", "--uts",
-            "/bin/bash", "-c", script, "runner", root,
+            "/usr/bin/env", $"client={client}", "/bin/bash", "-c", script, "runner", root,
             "env", "-i", .. env, "unshare", $"--root={root}", $"--wd={cwd}", "--setgid", gid.ToString(), "--setuid", uid.ToString(), "--", .. argv];
         var result = Repo.Run("unshare", command, work, timeoutSeconds: timeoutSeconds);
         return new ImageRun(result.ExitCode, result.Output, root, uid, gid, argv);

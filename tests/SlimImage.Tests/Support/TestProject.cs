@@ -53,6 +53,28 @@ public sealed class TestProject
             project.Add(target);
         File.WriteAllText(Path.Combine(dir, name + ".csproj"), project.ToString());
         File.WriteAllText(Path.Combine(dir, "Program.cs"), program);
+        return Finish(dir, name, feed);
+    }
+
+    /// <summary>
+    /// A project as <c>dotnet new TEMPLATE</c> writes it (webapp, mvc, blazor, …), with only a PackageReference to
+    /// SlimImage.Sdk added: what a user has after <c>dotnet add package SlimImage.Sdk</c>.
+    /// </summary>
+    public static TestProject FromTemplate(string template, string name)
+    {
+        var feed = PackageFeed.Shared;
+        var dir = Repo.NewTempDir(name.ToLowerInvariant());
+        Repo.Run("dotnet", ["new", template, "-n", name, "-o", dir, "--no-restore"], dir, PackageFeed.DotnetEnvironment).EnsureSuccess();
+        var path = Path.Combine(dir, name + ".csproj");
+        var project = XDocument.Load(path);
+        project.Root!.Add(new XElement("ItemGroup", new XElement("PackageReference",
+            new XAttribute("Include", "SlimImage.Sdk"), new XAttribute("Version", feed.Version), new XAttribute("PrivateAssets", "all"))));
+        project.Save(path);
+        return Finish(dir, name, feed);
+    }
+
+    private static TestProject Finish(string dir, string name, PackageFeed feed)
+    {
         File.WriteAllText(Path.Combine(dir, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
