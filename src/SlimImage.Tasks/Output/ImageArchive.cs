@@ -12,7 +12,10 @@ namespace SlimImage.Output;
 /// <param name="UncompressedSize">Sum of the layer tars (about what the image takes unpacked).</param>
 /// <param name="LayerCount">Number of layers.</param>
 /// <param name="ArchiveSize">Bytes of the archive file.</param>
-public sealed record ArchiveResult(string Path, Digest ManifestDigest, long CompressedSize, long UncompressedSize, int LayerCount, long ArchiveSize);
+/// <param name="ArchiveDigest">sha256 of the archive file, taken while it was written: what the up-to-date check of the
+/// next build compares the file with.</param>
+public sealed record ArchiveResult(string Path, Digest ManifestDigest, long CompressedSize, long UncompressedSize, int LayerCount,
+    long ArchiveSize, Digest ArchiveDigest);
 
 /// <summary>
 /// Writes an image as one tar that is both an OCI image layout (image-spec image-layout.md) and a docker-archive
@@ -44,14 +47,17 @@ public static class ImageArchive
         var target = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(target)!;
         var temp = Path.Combine(folder, $".{Path.GetFileName(target)}.{Path.GetRandomFileName()}.tmp");
+        Digest digest;
         try
         {
             Directory.CreateDirectory(folder);
             using (var file = new FileStream(temp, System.IO.FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
+            using (var hashed = new HashingStream(file, leaveOpen: true))
             {
-                var tar = new TarEntryWriter(file, mtime);
+                var tar = new TarEntryWriter(hashed, mtime);
                 LayerWriter.WriteEntries(tar, plan, ct);
                 tar.Finish();
+                digest = hashed.Digest;
             }
             ct.ThrowIfCancellationRequested();
             File.Move(temp, target, overwrite: true);
@@ -64,7 +70,7 @@ public static class ImageArchive
             throw;
         }
         return new ArchiveResult(target, image.Manifest.Digest, image.CompressedSize, image.UncompressedSize,
-            image.Layers.Count, new FileInfo(target).Length);
+            image.Layers.Count, new FileInfo(target).Length, digest);
     }
 
     private static IEnumerable<RootfsEntry> Entries(BuiltImage image, string repository, IReadOnlyList<string> tags)

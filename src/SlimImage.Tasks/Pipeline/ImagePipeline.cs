@@ -18,6 +18,9 @@ public sealed record ImageResult(string? ArchivePath, string Repository, IReadOn
 {
     /// <summary>What each publisher did (archive, registry push), in order.</summary>
     public IReadOnlyList<Publication> Published { get; init; } = [];
+
+    /// <summary>sha256 of the archive file as written (<c>sha256:…</c>); null when no archive was written.</summary>
+    public string? ArchiveDigest { get; init; }
 }
 
 /// <summary>
@@ -68,7 +71,11 @@ public static class ImagePipeline
             if (publishers.Any(p => p is not ArchivePublisher)) clock.End("push");
             report(SlimDiagnostic.Detail("SLIM3601", clock));
             return new ImageResult(written?.Path, request.Repository, request.Tags, image.Manifest.Digest.ToString(),
-                image.CompressedSize, image.UncompressedSize, image.Layers.Count, plan) { Published = published };
+                image.CompressedSize, image.UncompressedSize, image.Layers.Count, plan)
+            {
+                Published = published,
+                ArchiveDigest = written?.ArchiveDigest.ToString(),
+            };
         }
         finally
         {
