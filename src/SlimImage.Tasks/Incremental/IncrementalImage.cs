@@ -1,5 +1,8 @@
 using System.Security.Cryptography;
 using SlimImage.Diagnostics;
+using SlimImage.FileSystem;
+using SlimImage.Layers;
+using SlimImage.Output;
 using SlimImage.Pipeline;
 using SlimImage.Rootfs;
 
@@ -15,7 +18,8 @@ namespace SlimImage.Incremental;
 /// <remarks>
 /// The archive is hashed in full on every check (sha256 runs at about 1.3 GB/s with the CPU's SHA extensions: some
 /// 70 ms for a 93 MB archive), because size and mtime prove nothing: a file rewritten in place and given its old mtime
-/// back keeps both.
+/// back keeps both. Every build starts by removing the temp files and scratch folders of builds that were killed
+/// (<see cref="FileSystem.TempFiles"/>).
 /// </remarks>
 public static class IncrementalImage
 {
@@ -23,6 +27,7 @@ public static class IncrementalImage
 
     public static ImageResult Run(ImageRequest request, Action<SlimDiagnostic> report, CancellationToken ct)
     {
+        RemoveStaleTempFiles(request, report);
         if (request.IntermediateDirectory == null || !CanSkip(request))
             return ImagePipeline.Run(request, report, ct);
         var recordPath = Path.Combine(request.IntermediateDirectory, RecordFileName);
@@ -76,6 +81,24 @@ public static class IncrementalImage
             : Path.GetFullPath(request.Base);
 
     private static string LayerFolder(string intermediateDirectory) => Path.GetFullPath(Path.Combine(intermediateDirectory, "layers"));
+
+    /// <summary>
+    /// Temp files of killed builds: the archive's and the scratch folders beside the archive, the layers' in the layer
+    /// cache. Only these two folders, only SlimImage's own temp names, only when their writer has ended.
+    /// </summary>
+    private static void RemoveStaleTempFiles(ImageRequest request, Action<SlimDiagnostic> report)
+    {
+        var archiveFolder = Path.GetDirectoryName(Path.GetFullPath(request.ArchivePath))!;
+        var removed = TempFiles.RemoveStale(archiveFolder, ImageArchive.TempPrefix(request.ArchivePath), ImageArchive.TempSuffix)
+            .Concat(TempFiles.RemoveStale(archiveFolder, ImagePipeline.ScratchPrefix, "", folders: true)).ToList();
+        if (removed.Count > 0)
+            report(SlimDiagnostic.Info("SLIM3603", archiveFolder, string.Join(", ", removed)));
+        if (request.IntermediateDirectory == null) return;
+        var layers = LayerFolder(request.IntermediateDirectory);
+        removed = TempFiles.RemoveStale(layers, LayerWriter.TempPrefix, LayerWriter.TempSuffix).ToList();
+        if (removed.Count > 0)
+            report(SlimDiagnostic.Info("SLIM3603", layers, string.Join(", ", removed)));
+    }
 
     private static bool IsCurrent(BuildRecord last, string fingerprint, string archivePath, Action<SlimDiagnostic> report)
     {

@@ -29,7 +29,8 @@ public static class ImageArchive
     /// <summary>
     /// Writes <paramref name="image"/> to <paramref name="path"/>, tagged <c>repository:tag</c> for each tag, with
     /// every tar mtime = <paramref name="timestamp"/>. The archive appears whole or not at all: it is written to
-    /// <c>.{name}.{random}.tmp</c> beside the target and renamed over it; any failure or cancellation deletes that file.
+    /// <c>.{name}.{pid}-{random}.tmp</c> (<see cref="TempPrefix"/>, <see cref="FileSystem.TempFiles"/>) beside the target and
+    /// renamed over it; any failure or cancellation deletes that file, and the next build removes one a killed build left.
     /// Throws <see cref="SlimException"/> SLIM1016 when the folder cannot be written, SLIM3001/SLIM3008 for a missing
     /// or changed layer blob.
     /// </summary>
@@ -46,11 +47,12 @@ public static class ImageArchive
         var plan = TarPlan.Build(Entries(image, repository, tags.Distinct(StringComparer.Ordinal).ToList()));
         var target = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(target)!;
-        var temp = Path.Combine(folder, $".{Path.GetFileName(target)}.{Path.GetRandomFileName()}.tmp");
+        var temp = Path.Combine(folder, TempPrefix(target) + FileSystem.TempFiles.Owner() + TempSuffix);
         Digest digest;
         try
         {
             Directory.CreateDirectory(folder);
+            // FileShare.None is also the advisory lock that tells another build's sweep this file is being written.
             using (var file = new FileStream(temp, System.IO.FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
             using (var hashed = new HashingStream(file, leaveOpen: true))
             {
@@ -72,6 +74,12 @@ public static class ImageArchive
         return new ArchiveResult(target, image.Manifest.Digest, image.CompressedSize, image.UncompressedSize,
             image.Layers.Count, new FileInfo(target).Length, digest);
     }
+
+    /// <summary>The start of the temp file names of the archive <paramref name="path"/>: <c>.{name}.</c></summary>
+    public static string TempPrefix(string path) => "." + Path.GetFileName(path) + ".";
+
+    /// <summary>The end of the temp file names of an archive.</summary>
+    public const string TempSuffix = ".tmp";
 
     private static IEnumerable<RootfsEntry> Entries(BuiltImage image, string repository, IReadOnlyList<string> tags)
     {

@@ -41,7 +41,7 @@ public static class ImagePipeline
             report(SlimDiagnostic.Info("SLIM1103", left.File.RelativePath, Size(left.Size), left.Why));
         clock.End("publish output");
 
-        var scratch = Path.Combine(Path.GetDirectoryName(request.ArchivePath)!, ".slimimage-" + Guid.NewGuid().ToString("N")[..12]);
+        var scratch = Path.Combine(Path.GetDirectoryName(request.ArchivePath)!, ScratchPrefix + FileSystem.TempFiles.Owner());
         try
         {
             var baseImage = BaseLoader.Load(request, platform, scratch, report, ct);
@@ -83,6 +83,9 @@ public static class ImagePipeline
             catch (IOException) { /* a leftover temp folder is harmless; the archive is what matters */ }
         }
     }
+
+    /// <summary>The start of the name of a build's scratch folder beside the archive, <c>.slimimage-{pid}-{random}</c>.</summary>
+    public const string ScratchPrefix = ".slimimage-";
 
     private static IReadOnlyList<string> Entrypoint(ImageRequest request, PublishSelection publish)
     {
