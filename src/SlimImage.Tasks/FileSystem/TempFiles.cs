@@ -40,9 +40,10 @@ internal static class TempFiles
                 (ref FileSystemEntry e) => new Candidate(e.ToFullPath(), e.FileName.ToString(), e.IsDirectory, e.Length),
                 options)
             {
+                // The name first: it costs no system call, and the archive's folder may hold thousands of files.
                 ShouldIncludePredicate = (ref FileSystemEntry e) =>
-                    (e.Attributes & FileAttributes.ReparsePoint) == 0 && (folders || !e.IsDirectory)
-                    && Pid(e.FileName, prefix, suffix) is { } pid && IsGone(pid),
+                    Pid(e.FileName, prefix, suffix) is { } pid && (e.Attributes & FileAttributes.ReparsePoint) == 0
+                    && (folders || !e.IsDirectory) && IsGone(pid),
             }.ToList();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

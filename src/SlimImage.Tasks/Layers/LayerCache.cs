@@ -109,7 +109,8 @@ internal sealed class LayerCache(string directory)
     {
         var entry = Entry.Sealed(key, blob.Digest.ToString(), blob.DiffId.ToString(), blob.Size, blob.UncompressedSize,
             blob.MediaType, Path.GetFileName(blob.BlobPath));
-        var temp = EntryPath(key) + ".tmp";
+        // A temp name of the layer pattern, so that the next build removes it if this one is killed right now.
+        var temp = Path.Combine(Directory, LayerWriter.TempPrefix + FileSystem.TempFiles.Owner() + LayerWriter.TempSuffix);
         try
         {
             File.WriteAllBytes(temp, entry.ToJson());

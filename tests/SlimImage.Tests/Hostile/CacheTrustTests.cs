@@ -110,6 +110,8 @@ public class CacheTrustTests
         Assert.Equal(first.ManifestDigest, result.ManifestDigest);
         Assert.Equal(expected, File.ReadAllBytes(build.Archive));
         Assert.Equal(4, Directory.GetFiles(build.Layers, "*.json").Length);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(build.Layers, ".*")); // no temp file of a blob or an entry
+        Assert.Empty(Directory.EnumerateFileSystemEntries(build.Layers, "*.tmp"));
 
         AssertUpToDate(build, expected, first.ManifestDigest);
         build.AssertNothingElseChanged();
