@@ -25,6 +25,8 @@ public sealed record FileStamp(string Path, long Size, long Ticks)
 /// <param name="Fingerprint">Hash of the request and the publish files (<see cref="InputFingerprint"/>).</param>
 /// <param name="Archive">The archive as written.</param>
 /// <param name="ArchiveDigest">sha256 of the archive, taken while it was written (<c>sha256:…</c>).</param>
+/// <param name="ArchiveIdentity">The archive's device, inode, size, mtime and ctime (<see cref="FileSystem.FileIdentity"/>);
+/// empty when unknown.</param>
 /// <param name="Dependencies">Every other host file and folder the image was made from.</param>
 /// <param name="Repository">The rest: what the SlimImageArchive item says, given again when nothing is rebuilt.</param>
 /// <param name="Tags">See <paramref name="Repository"/>.</param>
@@ -32,7 +34,7 @@ public sealed record FileStamp(string Path, long Size, long Ticks)
 /// <param name="CompressedSize">See <paramref name="Repository"/>.</param>
 /// <param name="UncompressedSize">See <paramref name="Repository"/>.</param>
 /// <param name="LayerCount">See <paramref name="Repository"/>.</param>
-public sealed record BuildRecord(string Fingerprint, FileStamp Archive, string ArchiveDigest, IReadOnlyList<FileStamp> Dependencies,
+public sealed record BuildRecord(string Fingerprint, FileStamp Archive, string ArchiveDigest, string ArchiveIdentity, IReadOnlyList<FileStamp> Dependencies,
     string Repository, IReadOnlyList<string> Tags, string ManifestDigest, long CompressedSize, long UncompressedSize, int LayerCount)
 {
     private const string Header = "slimimage-build-record 2";
@@ -50,16 +52,17 @@ public sealed record BuildRecord(string Fingerprint, FileStamp Archive, string A
             var last = text.LastIndexOf("check ", StringComparison.Ordinal);
             if (last < 0 || !text.EndsWith('\n') || text[(last + 6)..^1] != Checksum(text[..last])) return null;
             var lines = text[..last].Split('\n')[..^1];
-            if (lines.Length < 6 || lines[0] != Header) return null;
+            if (lines.Length < 7 || lines[0] != Header) return null;
             var fingerprint = Field(lines[1], "fingerprint");
             var archive = Stamp(Field(lines[2], "archive"));
             var archiveDigest = Field(lines[3], "archive-digest");
-            var result = Field(lines[4], "result").Split(' ');
-            var repository = Field(lines[5], "repository");
-            var tags = lines.Skip(6).TakeWhile(l => l.StartsWith("tag ", StringComparison.Ordinal)).Select(l => l[4..]).ToList();
-            var dependencies = lines.Skip(6 + tags.Count).Select(l => Stamp(Field(l, "dependency"))).ToList();
+            var archiveIdentity = Field(lines[4], "archive-identity");
+            var result = Field(lines[5], "result").Split(' ');
+            var repository = Field(lines[6], "repository");
+            var tags = lines.Skip(7).TakeWhile(l => l.StartsWith("tag ", StringComparison.Ordinal)).Select(l => l[4..]).ToList();
+            var dependencies = lines.Skip(7 + tags.Count).Select(l => Stamp(Field(l, "dependency"))).ToList();
             if (result.Length != 4) return null;
-            return new BuildRecord(fingerprint, archive, archiveDigest, dependencies, repository, tags, result[3],
+            return new BuildRecord(fingerprint, archive, archiveDigest, archiveIdentity, dependencies, repository, tags, result[3],
                 long.Parse(result[1], CultureInfo.InvariantCulture), long.Parse(result[2], CultureInfo.InvariantCulture),
                 int.Parse(result[0], CultureInfo.InvariantCulture));
         }
@@ -72,13 +75,14 @@ public sealed record BuildRecord(string Fingerprint, FileStamp Archive, string A
     public void Write(string path)
     {
         if (Tags.Any(t => t.Contains('\n')) || Dependencies.Any(d => d.Path.Contains('\n')) || Archive.Path.Contains('\n')
-            || Repository.Contains('\n') || ArchiveDigest.Contains('\n'))
+            || Repository.Contains('\n') || ArchiveDigest.Contains('\n') || ArchiveIdentity.Contains('\n'))
             return; // a name with a line break cannot be recorded: the next publish simply builds again
         var text = new StringBuilder();
         text.Append(Header).Append('\n');
         text.Append("fingerprint ").Append(Fingerprint).Append('\n');
         text.Append("archive ").Append(Format(Archive)).Append('\n');
         text.Append("archive-digest ").Append(ArchiveDigest).Append('\n');
+        text.Append("archive-identity ").Append(ArchiveIdentity).Append('\n');
         text.Append(CultureInfo.InvariantCulture, $"result {LayerCount} {CompressedSize} {UncompressedSize} {ManifestDigest}\n");
         text.Append("repository ").Append(Repository).Append('\n');
         foreach (var tag in Tags) text.Append("tag ").Append(tag).Append('\n');

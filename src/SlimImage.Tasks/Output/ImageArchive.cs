@@ -14,8 +14,10 @@ namespace SlimImage.Output;
 /// <param name="ArchiveSize">Bytes of the archive file.</param>
 /// <param name="ArchiveDigest">sha256 of the archive file, taken while it was written: what the up-to-date check of the
 /// next build compares the file with.</param>
+/// <param name="Identity">The file's identity right after the rename (<see cref="FileSystem.FileIdentity"/>), null when
+/// it cannot be known or another build renamed its own archive over this one meanwhile.</param>
 public sealed record ArchiveResult(string Path, Digest ManifestDigest, long CompressedSize, long UncompressedSize, int LayerCount,
-    long ArchiveSize, Digest ArchiveDigest);
+    long ArchiveSize, Digest ArchiveDigest, string? Identity);
 
 /// <summary>
 /// Writes an image as one tar that is both an OCI image layout (image-spec image-layout.md) and a docker-archive
@@ -49,6 +51,7 @@ public static class ImageArchive
         var folder = Path.GetDirectoryName(target)!;
         var temp = Path.Combine(folder, TempPrefix(target) + FileSystem.TempFiles.Owner() + TempSuffix);
         Digest digest;
+        string? identity;
         try
         {
             Directory.CreateDirectory(folder);
@@ -62,7 +65,12 @@ public static class ImageArchive
                 digest = hashed.Digest;
             }
             ct.ThrowIfCancellationRequested();
+            var written = FileSystem.FileIdentity.Of(temp);
             File.Move(temp, target, overwrite: true);
+            // Taken after the rename (which may change the ctime), and only trusted if it is still this inode.
+            identity = FileSystem.FileIdentity.Of(target);
+            if (written == null || identity == null || written[..written.IndexOf(' ')] != identity[..identity.IndexOf(' ')])
+                identity = null;
         }
         catch (Exception e)
         {
@@ -72,7 +80,7 @@ public static class ImageArchive
             throw;
         }
         return new ArchiveResult(target, image.Manifest.Digest, image.CompressedSize, image.UncompressedSize,
-            image.Layers.Count, new FileInfo(target).Length, digest);
+            image.Layers.Count, new FileInfo(target).Length, digest, identity);
     }
 
     /// <summary>The start of the temp file names of the archive <paramref name="path"/>: <c>.{name}.</c></summary>

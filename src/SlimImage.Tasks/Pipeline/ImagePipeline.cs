@@ -21,6 +21,9 @@ public sealed record ImageResult(string? ArchivePath, string Repository, IReadOn
 
     /// <summary>sha256 of the archive file as written (<c>sha256:…</c>); null when no archive was written.</summary>
     public string? ArchiveDigest { get; init; }
+
+    /// <summary>The archive file's identity right after it was written (see <c>FileSystem.FileIdentity</c>), if known.</summary>
+    public string? ArchiveIdentity { get; init; }
 }
 
 /// <summary>
@@ -75,6 +78,7 @@ public static class ImagePipeline
             {
                 Published = published,
                 ArchiveDigest = written?.ArchiveDigest.ToString(),
+                ArchiveIdentity = written?.Identity,
             };
         }
         finally

@@ -174,6 +174,49 @@ public class CacheTrustTests
     }
 
     [Fact]
+    public void AnArchiveOnlyTouchedIsHashedOnceAndKept()
+    {
+        using var build = new Build();
+        var (first, _) = build.Run();
+        var expected = File.ReadAllBytes(build.Archive);
+        var record = Path.Combine(build.Request.IntermediateDirectory!, IncrementalImage.RecordFileName);
+        string Identity() => File.ReadAllLines(record).Single(l => l.StartsWith("archive-identity ", StringComparison.Ordinal));
+        var recorded = Identity();
+        Assert.Equal("archive-identity " + FileSystem.FileIdentity.Of(build.Archive), recorded);
+
+        // The same mtime set again: only the ctime moves. The bytes are the same, so the archive stays, and the record
+        // takes the new identity so that the next check needs no hash.
+        File.SetLastWriteTimeUtc(build.Archive, File.GetLastWriteTimeUtc(build.Archive));
+        var (result, messages) = build.Run();
+        Assert.True(Has(messages, "SLIM1402"), string.Join("\n", messages));
+        Assert.False(Has(messages, "SLIM1403"));
+        Assert.Equal(first.ManifestDigest, result.ManifestDigest);
+        Assert.NotEqual(recorded, Identity());
+        Assert.Equal("archive-identity " + FileSystem.FileIdentity.Of(build.Archive), Identity());
+        AssertUpToDate(build, expected, first.ManifestDigest);
+        build.AssertNothingElseChanged();
+    }
+
+    [Fact]
+    public void TheIdentityMovesWithEveryWriteEvenWithSizeAndMtimePutBack()
+    {
+        using var dir = new ScratchDir();
+        var path = dir.File("a.tar", "0123456789");
+        var other = dir.File("b.tar", "0123456789");
+        var mtime = File.GetLastWriteTimeUtc(path);
+        var id = FileSystem.FileIdentity.Of(path);
+        Assert.NotNull(id);
+        Assert.Equal(id, FileSystem.FileIdentity.Of(path));
+        Assert.NotEqual(id, FileSystem.FileIdentity.Of(other));
+        Thread.Sleep(10); // the ctime has nanoseconds, but the clock may tick more coarsely
+        File.WriteAllText(path, "9876543210");
+        File.SetLastWriteTimeUtc(path, mtime);
+        Assert.Equal((10L, mtime), (new FileInfo(path).Length, File.GetLastWriteTimeUtc(path)));
+        Assert.NotEqual(id, FileSystem.FileIdentity.Of(path));
+        Assert.Null(FileSystem.FileIdentity.Of(dir.Combine("missing")));
+    }
+
+    [Fact]
     public void TempFilesOfKilledBuildsGoThoseOfRunningBuildsStay()
     {
         using var build = new Build();
