@@ -13,8 +13,10 @@ namespace SlimImage.FileSystem;
 /// — in this process, another MSBuild node or another <c>dotnet publish</c> — keeps its files. A non-empty file is
 /// in addition only removed when its advisory lock is free: its writer opened it with <see cref="FileShare.None"/>,
 /// which .NET turns into <c>flock(LOCK_EX)</c>, so a writer in another pid namespace (a container sharing the
-/// folder) is never cut off either. An empty file or a folder is removed without being opened (opening a FIFO
-/// would block). What stays: files of a process whose pid was reused by a live process, until that one ends.
+/// folder) is never cut off either; it is only opened once <c>statx</c> says it is a regular file of this user (in a
+/// sticky folder such as /tmp no one else can then swap a FIFO in, whose opening would block). Empty files (FIFOs
+/// included) are unlinked without being opened; folders must be this user's. What stays: files of a process whose pid
+/// was reused by a live process, until that one ends.
 /// </remarks>
 internal static class TempFiles
 {
@@ -86,6 +88,7 @@ internal static class TempFiles
                 File.Delete(path);
                 return true;
             }
+            if (!FileIdentity.IsOwn(path, directory: false)) return false;
             // Taking the writer's lock proves nobody writes it; deleting while holding it closes the race.
             using var locked = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None, 1, FileOptions.None);
             File.Delete(path);
@@ -102,6 +105,7 @@ internal static class TempFiles
         try
         {
             // Directory.Delete removes symbolic links inside, never what they point to.
+            if (!FileIdentity.IsOwn(path, directory: true)) return false;
             Directory.Delete(path, recursive: true);
             return true;
         }

@@ -214,6 +214,21 @@ public class CacheTrustTests
         Assert.Equal((10L, mtime), (new FileInfo(path).Length, File.GetLastWriteTimeUtc(path)));
         Assert.NotEqual(id, FileSystem.FileIdentity.Of(path));
         Assert.Null(FileSystem.FileIdentity.Of(dir.Combine("missing")));
+
+        // What the sweep may open or remove: this user's regular files and folders, never a FIFO or a link.
+        var fifo = dir.Combine("fifo");
+        Repo.Run("mkfifo", [fifo]).EnsureSuccess();
+        var link = dir.Combine("link");
+        File.CreateSymbolicLink(link, path);
+        Assert.True(FileSystem.FileIdentity.IsOwn(path, directory: false));
+        Assert.True(FileSystem.FileIdentity.IsOwn(dir.Path, directory: true));
+        Assert.False(FileSystem.FileIdentity.IsOwn(dir.Path, directory: false));
+        Assert.False(FileSystem.FileIdentity.IsOwn(fifo, directory: false));
+        Assert.False(FileSystem.FileIdentity.IsOwn(link, directory: false));
+        // Someone else's file (as root the test can make one; as another user, root's /etc/hostname is one).
+        var foreign = Environment.UserName == "root" ? dir.File("foreign", "x") : "/etc/hostname";
+        if (Environment.UserName == "root") Repo.Run("chown", ["12345", foreign]).EnsureSuccess();
+        Assert.False(FileSystem.FileIdentity.IsOwn(foreign, directory: false));
     }
 
     [Fact]
