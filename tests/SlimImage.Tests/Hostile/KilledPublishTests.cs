@@ -11,7 +11,8 @@ namespace SlimImage.Tests.Hostile;
 /// <summary>
 /// Real publishes of a real project: an archive overwritten with garbage of its size and mtime is built again and the
 /// SlimImageArchive item gives the right digest; a publish killed with SIGKILL while it writes layers leaves temp
-/// files, which the next publish removes before it builds the same image again.
+/// files, which the next publish removes before it builds the same image again; two publishes to one archive at once
+/// both succeed, neither removing the files of the other, and leave one complete image.
 /// </summary>
 public class KilledPublishTests
 {
@@ -63,29 +64,9 @@ public class KilledPublishTests
 
         // SIGKILL to the process writing a layer (its pid is in the temp name), as the OOM killer would send it.
         Directory.Delete(layers, recursive: true);
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        string[] command = ["publish", project.ProjectPath, "-c", "Release", "-nodeReuse:false", .. args];
-        foreach (var a in command)
-            psi.ArgumentList.Add(a);
-        foreach (var (k, v) in PackageFeed.DotnetEnvironment)
-            if (v == null) psi.Environment.Remove(k); else psi.Environment[k] = v;
-        using var publish = Process.Start(psi)!;
         var log = new System.Text.StringBuilder();
-        publish.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        publish.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-        publish.BeginOutputReadLine();
-        publish.BeginErrorReadLine();
-        var watch = Stopwatch.StartNew();
-        FileInfo? writing = null;
-        while (writing == null)
-        {
-            Assert.False(publish.HasExited, "the publish ended before it wrote a layer:\n" + log);
-            Assert.True(watch.Elapsed < TimeSpan.FromMinutes(3), "no layer was written:\n" + log);
-            writing = Directory.Exists(layers)
-                ? new DirectoryInfo(layers).EnumerateFiles(".layer-*.tmp", new EnumerationOptions { AttributesToSkip = 0 }).FirstOrDefault(f => f.Length > 0)
-                : null;
-            Thread.Sleep(2);
-        }
+        using var publish = Start(project, args, log);
+        var writing = WaitForLayerTemp(publish, layers, log);
         var pid = int.Parse(writing.Name.Split('-')[1]);
         using (var writer = Process.GetProcessById(pid))
         {
@@ -113,5 +94,76 @@ public class KilledPublishTests
         Assert.DoesNotContain("SLIM3603", upToDate.Output);
         Assert.Equal(ArchiveItem(first), ArchiveItem(upToDate));
         Assert.Equal(outside, Outside(project));
+    }
+
+    [Fact]
+    public void TwoPublishesToOneArchiveAtOnceBothSucceedAndNeitherRemovesTheOthersFiles()
+    {
+        var project = TestProject.Create("TwoAtOnce", Programs.Hello, properties: new Dictionary<string, string>
+        {
+            ["InvariantGlobalization"] = "true",
+            ["SlimImage"] = "true",
+            // Slower compression, so that the second publish starts while the first still writes its layers.
+            ["SlimImageCompressionLevel"] = "9",
+        }, targets: [ShowArchive]);
+        string[] args = ["-r", "linux-x64", "--self-contained"];
+        var archive = project.DefaultArchive();
+        var slimimage = Path.Combine(project.Directory, "obj", "Release", "net10.0", "linux-x64", "slimimage");
+        var first = project.Publish(args).EnsureSuccess();
+        var bytes = File.ReadAllBytes(archive);
+        Directory.Delete(slimimage, recursive: true);
+        File.Delete(archive);
+
+        // The second starts once the first writes a layer: its sweep sees the first's temp files, of a live pid.
+        string[] again = [.. args, "--no-build"];
+        var log = new System.Text.StringBuilder();
+        using var a = Start(project, again, log);
+        WaitForLayerTemp(a, Path.Combine(slimimage, "layers"), log);
+        var b = project.Publish(again);
+        Assert.True(a.WaitForExit(300_000), "the first publish did not end");
+        a.WaitForExit();
+        Assert.True(a.ExitCode == 0, "the first publish failed:\n" + log);
+        b.EnsureSuccess();
+        Assert.DoesNotContain("SLIM3603", b.Output);
+        Assert.DoesNotContain("SLIM3603", log.ToString());
+
+        // One complete image, the same as a publish alone, and nothing left behind.
+        ArchiveValidator.Validate(archive);
+        Assert.Equal(bytes, File.ReadAllBytes(archive));
+        Assert.Equal(ArchiveItem(first), ArchiveItem(b));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(archive)!, ".*"));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(slimimage, "layers"), ".*"));
+    }
+
+    private static Process Start(TestProject project, string[] args, System.Text.StringBuilder log)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        string[] command = ["publish", project.ProjectPath, "-c", "Release", "-nodeReuse:false", .. args];
+        foreach (var a in command)
+            psi.ArgumentList.Add(a);
+        foreach (var (k, v) in PackageFeed.DotnetEnvironment)
+            if (v == null) psi.Environment.Remove(k); else psi.Environment[k] = v;
+        var publish = Process.Start(psi)!;
+        publish.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        publish.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        publish.BeginOutputReadLine();
+        publish.BeginErrorReadLine();
+        return publish;
+    }
+
+    /// <summary>Waits until <paramref name="publish"/> writes a layer blob (a non-empty temp file in the cache).</summary>
+    private static FileInfo WaitForLayerTemp(Process publish, string layers, System.Text.StringBuilder log)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            Assert.False(publish.HasExited, "the publish ended before it wrote a layer:\n" + log);
+            Assert.True(watch.Elapsed < TimeSpan.FromMinutes(3), "no layer was written:\n" + log);
+            var writing = Directory.Exists(layers)
+                ? new DirectoryInfo(layers).EnumerateFiles(".layer-*.tmp", new EnumerationOptions { AttributesToSkip = 0 }).FirstOrDefault(f => f.Length > 0)
+                : null;
+            if (writing != null) return writing;
+            Thread.Sleep(2);
+        }
     }
 }
