@@ -1,4 +1,8 @@
+using System.Security.Cryptography;
 using SlimImage.Diagnostics;
+using SlimImage.FileSystem;
+using SlimImage.Layers;
+using SlimImage.Output;
 using SlimImage.Pipeline;
 using SlimImage.Rootfs;
 
@@ -7,21 +11,31 @@ namespace SlimImage.Incremental;
 /// <summary>
 /// Runs <see cref="ImagePipeline"/> only when something it depends on changed since the last build, as make does
 /// with a dependency file: the record of the last build lists every host file the image was made from (publish
-/// output, host libraries, ICU, SlimImage files and their folders) with size and mtime, and the request's
-/// fingerprint. When all match and the archive is as it was written, the archive is left untouched.
+/// output, host libraries, ICU, SlimImage files and their folders, the layer cache folder) with size and mtime, the
+/// request's fingerprint, and the archive's sha256 taken while it was written. When all match and the archive still
+/// has that sha256, the archive is left untouched.
 /// </summary>
+/// <remarks>
+/// Size and mtime prove nothing: a file rewritten in place and given its old mtime back keeps both. The archive's
+/// identity does (<see cref="FileIdentity"/>: inode and the ctime only the kernel sets), at the cost of one statx;
+/// when it differs (the file was touched, copied back, or changed) the archive is hashed in full (sha256 runs at about
+/// 1.3 GB/s with the CPU's SHA extensions: some 70 ms for 93 MB) and kept only if it still has the sha256 it was
+/// written with. Every build starts by removing the temp files and scratch folders of builds that were killed
+/// (<see cref="FileSystem.TempFiles"/>).
+/// </remarks>
 public static class IncrementalImage
 {
     public const string RecordFileName = "last-build.txt";
 
     public static ImageResult Run(ImageRequest request, Action<SlimDiagnostic> report, CancellationToken ct)
     {
+        RemoveStaleTempFiles(request, report);
         if (request.IntermediateDirectory == null || !CanSkip(request))
             return ImagePipeline.Run(request, report, ct);
         var recordPath = Path.Combine(request.IntermediateDirectory, RecordFileName);
         var fingerprint = InputFingerprint.Of(request);
         var last = BuildRecord.Read(recordPath);
-        if (last != null && IsCurrent(last, fingerprint, request.ArchivePath))
+        if (last != null && IsCurrent(last, fingerprint, request.ArchivePath, recordPath, report))
         {
             report(SlimDiagnostic.Info("SLIM1402", request.ArchivePath));
             // As a push would, a load still happens: the daemon may have lost the image since the last build.
@@ -36,7 +50,7 @@ public static class IncrementalImage
 
         // The old record stays until this build succeeds: if it fails, the record still describes the archive on disk.
         var result = ImagePipeline.Run(request, report, ct);
-        if (result.ArchivePath == null)
+        if (result.ArchivePath == null || result.ArchiveDigest == null)
             return result;
         try
         {
@@ -45,10 +59,12 @@ public static class IncrementalImage
                 .Concat(request.Files.Where(f => Directory.Exists(f.HostPath))
                     .SelectMany(f => Directory.EnumerateDirectories(f.HostPath, "*", folders).Prepend(f.HostPath)))
                 .Concat(BaseArchive(request) is { } baseArchive ? [baseArchive] : [])
+                // Deleting the layer cache (as SLIM3600 advises) must build again, even with the archive intact.
+                .Append(LayerFolder(request.IntermediateDirectory))
                 .Distinct(StringComparer.Ordinal)
                 .Select(FileStamp.Of)
                 .ToList();
-            new BuildRecord(fingerprint, FileStamp.Of(result.ArchivePath), dependencies, result.Repository, result.Tags,
+            new BuildRecord(fingerprint, FileStamp.Of(result.ArchivePath), result.ArchiveDigest, result.ArchiveIdentity ?? "", dependencies, result.Repository, result.Tags,
                 result.ManifestDigest, result.CompressedSize, result.UncompressedSize, result.LayerCount).Write(recordPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -72,9 +88,66 @@ public static class IncrementalImage
             ? null
             : Path.GetFullPath(request.Base);
 
-    private static bool IsCurrent(BuildRecord last, string fingerprint, string archivePath) =>
-        last.Fingerprint == fingerprint
-        && last.Archive.Path == Path.GetFullPath(archivePath)
-        && last.Archive.IsCurrent()
-        && last.Dependencies.All(d => d.IsCurrent());
+    private static string LayerFolder(string intermediateDirectory) => Path.GetFullPath(Path.Combine(intermediateDirectory, "layers"));
+
+    /// <summary>
+    /// Temp files of killed builds: the archive's and the scratch folders beside the archive, the layers' in the layer
+    /// cache. Only these two folders, only SlimImage's own temp names, only when their writer has ended.
+    /// </summary>
+    private static void RemoveStaleTempFiles(ImageRequest request, Action<SlimDiagnostic> report)
+    {
+        var archiveFolder = Path.GetDirectoryName(Path.GetFullPath(request.ArchivePath))!;
+        var removed = TempFiles.RemoveStale(archiveFolder, ImageArchive.TempPrefix(request.ArchivePath), ImageArchive.TempSuffix)
+            .Concat(TempFiles.RemoveStale(archiveFolder, ImagePipeline.ScratchPrefix, "", folders: true)).ToList();
+        if (removed.Count > 0)
+            report(SlimDiagnostic.Info("SLIM3603", archiveFolder, string.Join(", ", removed)));
+        if (request.IntermediateDirectory == null) return;
+        var layers = LayerFolder(request.IntermediateDirectory);
+        removed = TempFiles.RemoveStale(layers, LayerWriter.TempPrefix, LayerWriter.TempSuffix).ToList();
+        if (removed.Count > 0)
+            report(SlimDiagnostic.Info("SLIM3603", layers, string.Join(", ", removed)));
+    }
+
+    private static bool IsCurrent(BuildRecord last, string fingerprint, string archivePath, string recordPath, Action<SlimDiagnostic> report)
+    {
+        // Cheapest first: the archive is only read when everything else says nothing changed and its identity moved.
+        if (last.Fingerprint != fingerprint || last.Archive.Path != Path.GetFullPath(archivePath) || !last.Archive.IsCurrent()
+            || !last.Dependencies.All(d => d.IsCurrent()))
+            return false;
+        var identity = FileIdentity.Of(last.Archive.Path);
+        if (last.ArchiveIdentity.Length > 0 && identity == last.ArchiveIdentity) return true;
+        var digest = Sha256(last.Archive.Path);
+        if (digest == last.ArchiveDigest)
+        {
+            // The same bytes under a new identity (touched, copied back): the next check needs no hash again.
+            try { (last with { ArchiveIdentity = identity ?? "" }).Write(recordPath); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            return true;
+        }
+        if (digest != null) report(SlimDiagnostic.Info("SLIM1403", last.Archive.Path, last.ArchiveDigest));
+        return false;
+    }
+
+    /// <summary>The archive's sha256, or null when it cannot be read (e.g. a concurrent build renames it right now).</summary>
+    private static string? Sha256(string path)
+    {
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            int n;
+            while ((n = file.Read(buffer, 0, buffer.Length)) > 0)
+                hash.AppendData(buffer, 0, n);
+            return Image.Digest.Sha256(hash.GetHashAndReset()).ToString();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 }

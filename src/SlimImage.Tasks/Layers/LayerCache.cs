@@ -14,9 +14,17 @@ namespace SlimImage.Layers;
 /// its bytes if generated, else its host path, size and mtime), how it would be compressed, and by which code. When
 /// the key matches, the blob written then is the blob that would be written now, so it is used as it is.
 /// </summary>
+/// <remarks>
+/// Nothing read back is trusted unverified. The blob is re-hashed against its digest. Its diff_id and uncompressed
+/// size cannot be re-derived without decompressing it (about as slow as compressing it again), so the entry carries
+/// a sha256 over all its fields and its key, written together with the blob's digest: an entry damaged on disk or
+/// edited, cut short, copied from another entry or left by another version of SlimImage fails the check and its
+/// layer is written again (SLIM3602). The threat is damage and stale data; the checksum is no MAC, so someone who
+/// can write <c>obj/</c> can forge an entry — but such a user can as well change the publish output itself.
+/// </remarks>
 internal sealed class LayerCache(string directory)
 {
-    private const string Format = "slimimage-layer-cache 1";
+    private const string Format = "slimimage-layer-cache 2";
 
     public string Directory { get; } = Path.GetFullPath(directory);
 
@@ -52,38 +60,57 @@ internal sealed class LayerCache(string directory)
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static string ZstdVersion() => typeof(ZstdSharp.Compressor).Assembly.GetName().Version?.ToString() ?? "";
 
-    /// <summary>The blob stored under <paramref name="key"/>, if it is still there and still has its digest.</summary>
-    public LayerBlob? TryGet(string key)
+    /// <summary>
+    /// The blob stored under <paramref name="key"/> (written with <paramref name="options"/>), if its entry is intact
+    /// and the blob is still there with its digest. <paramref name="rejected"/> says why an entry that exists was not
+    /// used.
+    /// </summary>
+    public LayerBlob? TryGet(string key, LayerOptions options, out string? rejected)
     {
+        rejected = null;
         var entryPath = EntryPath(key);
         try
         {
             if (!File.Exists(entryPath)) return null;
             var entry = Entry.FromJson(File.ReadAllBytes(entryPath));
-            // The entry names a file of this folder, as Put wrote it; anything else (a path, "..") is not one.
-            if (entry.Blob.Length == 0 || entry.Blob != Path.GetFileName(entry.Blob) || entry.Blob is "." or "..") return null;
+            rejected = entry.Problem(key, options);
+            if (rejected != null) return null;
             var blobPath = Path.Combine(Directory, entry.Blob);
             var info = new FileInfo(blobPath);
-            if (!info.Exists || info.Length != entry.Size) return null;
+            if (!info.Exists || info.Length != entry.Size)
+            {
+                rejected = "its blob is missing or has another size";
+                return null;
+            }
             // Reading 30 MB back costs tens of milliseconds; a blob that no longer matches its name is rebuilt.
             using (var stream = new FileStream(blobPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
-                if (Digest.Sha256(SHA256.HashData(stream)).ToString() != entry.Digest) return null;
+                if (Digest.Sha256(SHA256.HashData(stream)).ToString() != entry.Digest)
+                {
+                    rejected = "its blob no longer has the digest " + entry.Digest;
+                    return null;
+                }
             return new LayerBlob(Digest.Parse(entry.Digest), Digest.Parse(entry.DiffId), entry.Size, entry.UncompressedSize,
                 entry.MediaType, blobPath);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or FormatException
-                                       or KeyNotFoundException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            rejected = "it cannot be read (" + e.Message + ")";
             return null; // a damaged cache only costs the compression it would have saved
+        }
+        catch (Exception e) when (e is JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
+        {
+            rejected = "it is not a layer cache entry of this SlimImage";
+            return null;
         }
     }
 
     /// <summary>Records <paramref name="blob"/> (already in <see cref="Directory"/>) under <paramref name="key"/>, if it can.</summary>
     public void Put(string key, LayerBlob blob)
     {
-        var entry = new Entry(blob.Digest.ToString(), blob.DiffId.ToString(), blob.Size, blob.UncompressedSize, blob.MediaType,
-            Path.GetFileName(blob.BlobPath));
-        var temp = EntryPath(key) + ".tmp";
+        var entry = Entry.Sealed(key, blob.Digest.ToString(), blob.DiffId.ToString(), blob.Size, blob.UncompressedSize,
+            blob.MediaType, Path.GetFileName(blob.BlobPath));
+        // A temp name of the layer pattern, so that the next build removes it if this one is killed right now.
+        var temp = Path.Combine(Directory, LayerWriter.TempPrefix + FileSystem.TempFiles.Owner() + LayerWriter.TempSuffix);
         try
         {
             File.WriteAllBytes(temp, entry.ToJson());
@@ -105,16 +132,44 @@ internal sealed class LayerCache(string directory)
                 LayerWriter.TryDelete(file);
     }
 
-    private string EntryPath(string key) => Path.Combine(Directory, key + ".json");
+    internal string EntryPath(string key) => Path.Combine(Directory, key + ".json");
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// One cached layer: its descriptor values and the blob file name. Written and read by hand: the serializer's
-    /// generated code for a record is generic code the JIT compiles in every MSBuild process, for six fields.
+    /// One cached layer: its descriptor values, the blob file name, and <see cref="Check"/>. Written and read by hand:
+    /// the serializer's generated code for a record is generic code the JIT compiles in every MSBuild process.
     /// </summary>
-    internal sealed record Entry(string Digest, string DiffId, long Size, long UncompressedSize, string MediaType, string Blob)
+    internal sealed record Entry(string Digest, string DiffId, long Size, long UncompressedSize, string MediaType, string Blob, string Check)
     {
+        /// <summary>An entry for <paramref name="key"/> with its checksum.</summary>
+        public static Entry Sealed(string key, string digest, string diffId, long size, long uncompressedSize, string mediaType, string blob) =>
+            new(digest, diffId, size, uncompressedSize, mediaType, blob, Checksum(key, digest, diffId, size, uncompressedSize, mediaType, blob));
+
+        /// <summary>sha256 over the entry's fields and its key, each on a line of its own (no field holds a line break).</summary>
+        internal static string Checksum(string key, string digest, string diffId, long size, long uncompressedSize, string mediaType, string blob) =>
+            Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
+                Invariant($"{Format} entry\n{key}\n{digest}\n{diffId}\n{size}\n{uncompressedSize}\n{mediaType}\n{blob}\n")))).ToLowerInvariant();
+
+        /// <summary>Why this entry cannot stand for a layer of <paramref name="key"/> written with <paramref name="options"/>; null when it can.</summary>
+        public string? Problem(string key, LayerOptions options)
+        {
+            if (Check != Checksum(key, Digest, DiffId, Size, UncompressedSize, MediaType, Blob))
+                return "its checksum does not match its contents (the entry was damaged or changed)";
+            // Only what the writer would have made: sha256 digests, a blob named after its digest, of this compression,
+            // and a tar (whole 512-byte records) with at least its two end blocks.
+            if (!IsSha256(Digest) || !IsSha256(DiffId) || MediaType != options.Compression.MediaType()
+                || Blob != $"sha256-{Digest["sha256:".Length..]}{options.Compression.FileExtension()}"
+                || Size <= 0 || UncompressedSize < 1024 || UncompressedSize % 512 != 0
+                || (options.Compression == LayerCompression.None && (DiffId != Digest || UncompressedSize != Size)))
+                return "its values are not those of a layer written with these settings";
+            return null;
+        }
+
+        private static bool IsSha256(string digest) =>
+            digest.Length == 71 && digest.StartsWith("sha256:", StringComparison.Ordinal)
+            && digest.AsSpan(7).IndexOfAnyExcept("0123456789abcdef") < 0;
+
         public byte[] ToJson()
         {
             var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
@@ -127,6 +182,7 @@ internal sealed class LayerCache(string directory)
                 json.WriteNumber(nameof(UncompressedSize), UncompressedSize);
                 json.WriteString(nameof(MediaType), MediaType);
                 json.WriteString(nameof(Blob), Blob);
+                json.WriteString(nameof(Check), Check);
                 json.WriteEndObject();
             }
             return buffer.WrittenSpan.ToArray();
@@ -139,7 +195,7 @@ internal sealed class LayerCache(string directory)
             var e = document.RootElement;
             string Text(string name) => e.GetProperty(name).GetString() ?? throw new InvalidOperationException(name + " is null");
             return new Entry(Text(nameof(Digest)), Text(nameof(DiffId)), e.GetProperty(nameof(Size)).GetInt64(),
-                e.GetProperty(nameof(UncompressedSize)).GetInt64(), Text(nameof(MediaType)), Text(nameof(Blob)));
+                e.GetProperty(nameof(UncompressedSize)).GetInt64(), Text(nameof(MediaType)), Text(nameof(Blob)), Text(nameof(Check)));
         }
     }
 }

@@ -35,8 +35,12 @@ public static class LayerSetWriter
         var keys = cache == null ? null : plans.Select(p => LayerCache.Key(p, options)).ToArray();
         var results = new LayerWriteResult?[layers.Count];
         for (var i = 0; i < layers.Count && cache != null; i++)
-            if (cache.TryGet(keys![i]) is { } hit)
+        {
+            if (cache.TryGet(keys![i], options, out var rejected) is { } hit)
                 results[i] = new LayerWriteResult(hit, Reused: true);
+            else if (rejected != null)
+                report(SlimDiagnostic.Info("SLIM3602", cache.EntryPath(keys[i]), rejected));
+        }
 
         var toWrite = Enumerable.Range(0, layers.Count).Where(i => results[i] == null).ToList();
         using (var pool = options.Compression == LayerCompression.None || toWrite.Count == 0 ? null : new CompressionPool(options.Threads))

@@ -38,12 +38,13 @@ public static class LayerWriter
             throw new ArgumentOutOfRangeException(nameof(options), level, $"{options.Compression} takes levels {min} to {max}.");
         var mtime = TarEntryWriter.ToTarTime(options.Timestamp);
         var folder = Path.GetFullPath(options.TempDirectory);
-        var temp = Path.Combine(folder, $".layer-{Guid.NewGuid():N}.tmp");
+        var temp = Path.Combine(folder, TempPrefix + FileSystem.TempFiles.Owner() + TempSuffix);
         try
         {
             Digest digest, diffId;
             long size, uncompressedSize;
             Directory.CreateDirectory(folder);
+            // FileShare.None is also the advisory lock that tells another build's sweep this file is being written.
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
             using (var compressed = new HashingStream(file, leaveOpen: true))
             {
@@ -76,6 +77,12 @@ public static class LayerWriter
             throw;
         }
     }
+
+    /// <summary>The start of a layer's temp file name, <c>.layer-{pid}-{random}.tmp</c> (see <see cref="FileSystem.TempFiles"/>).</summary>
+    public const string TempPrefix = ".layer-";
+
+    /// <summary>The end of a layer's temp file name.</summary>
+    public const string TempSuffix = ".tmp";
 
     /// <summary>Writes planned entries (from <see cref="TarPlan.Build"/>) with the tar rules of a layer.</summary>
     internal static void WriteEntries(TarEntryWriter tar, IReadOnlyList<RootfsEntry> plan, CancellationToken ct)

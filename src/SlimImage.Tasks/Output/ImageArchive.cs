@@ -12,7 +12,12 @@ namespace SlimImage.Output;
 /// <param name="UncompressedSize">Sum of the layer tars (about what the image takes unpacked).</param>
 /// <param name="LayerCount">Number of layers.</param>
 /// <param name="ArchiveSize">Bytes of the archive file.</param>
-public sealed record ArchiveResult(string Path, Digest ManifestDigest, long CompressedSize, long UncompressedSize, int LayerCount, long ArchiveSize);
+/// <param name="ArchiveDigest">sha256 of the archive file, taken while it was written: what the up-to-date check of the
+/// next build compares the file with.</param>
+/// <param name="Identity">The file's identity right after the rename (<see cref="FileSystem.FileIdentity"/>), null when
+/// it cannot be known or another build renamed its own archive over this one meanwhile.</param>
+public sealed record ArchiveResult(string Path, Digest ManifestDigest, long CompressedSize, long UncompressedSize, int LayerCount,
+    long ArchiveSize, Digest ArchiveDigest, string? Identity);
 
 /// <summary>
 /// Writes an image as one tar that is both an OCI image layout (image-spec image-layout.md) and a docker-archive
@@ -26,7 +31,8 @@ public static class ImageArchive
     /// <summary>
     /// Writes <paramref name="image"/> to <paramref name="path"/>, tagged <c>repository:tag</c> for each tag, with
     /// every tar mtime = <paramref name="timestamp"/>. The archive appears whole or not at all: it is written to
-    /// <c>.{name}.{random}.tmp</c> beside the target and renamed over it; any failure or cancellation deletes that file.
+    /// <c>.{name}.{pid}-{random}.tmp</c> (<see cref="TempPrefix"/>, <see cref="FileSystem.TempFiles"/>) beside the target and
+    /// renamed over it; any failure or cancellation deletes that file, and the next build removes one a killed build left.
     /// Throws <see cref="SlimException"/> SLIM1016 when the folder cannot be written, SLIM3001/SLIM3008 for a missing
     /// or changed layer blob.
     /// </summary>
@@ -43,18 +49,28 @@ public static class ImageArchive
         var plan = TarPlan.Build(Entries(image, repository, tags.Distinct(StringComparer.Ordinal).ToList()));
         var target = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(target)!;
-        var temp = Path.Combine(folder, $".{Path.GetFileName(target)}.{Path.GetRandomFileName()}.tmp");
+        var temp = Path.Combine(folder, TempPrefix(target) + FileSystem.TempFiles.Owner() + TempSuffix);
+        Digest digest;
+        string? identity;
         try
         {
             Directory.CreateDirectory(folder);
+            // FileShare.None is also the advisory lock that tells another build's sweep this file is being written.
             using (var file = new FileStream(temp, System.IO.FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
+            using (var hashed = new HashingStream(file, leaveOpen: true))
             {
-                var tar = new TarEntryWriter(file, mtime);
+                var tar = new TarEntryWriter(hashed, mtime);
                 LayerWriter.WriteEntries(tar, plan, ct);
                 tar.Finish();
+                digest = hashed.Digest;
             }
             ct.ThrowIfCancellationRequested();
+            var written = FileSystem.FileIdentity.Of(temp);
             File.Move(temp, target, overwrite: true);
+            // Taken after the rename (which may change the ctime), and only trusted if it is still this inode.
+            identity = FileSystem.FileIdentity.Of(target);
+            if (written == null || identity == null || written[..written.IndexOf(' ')] != identity[..identity.IndexOf(' ')])
+                identity = null;
         }
         catch (Exception e)
         {
@@ -64,8 +80,14 @@ public static class ImageArchive
             throw;
         }
         return new ArchiveResult(target, image.Manifest.Digest, image.CompressedSize, image.UncompressedSize,
-            image.Layers.Count, new FileInfo(target).Length);
+            image.Layers.Count, new FileInfo(target).Length, digest, identity);
     }
+
+    /// <summary>The start of the temp file names of the archive <paramref name="path"/>: <c>.{name}.</c></summary>
+    public static string TempPrefix(string path) => "." + Path.GetFileName(path) + ".";
+
+    /// <summary>The end of the temp file names of an archive.</summary>
+    public const string TempSuffix = ".tmp";
 
     private static IEnumerable<RootfsEntry> Entries(BuiltImage image, string repository, IReadOnlyList<string> tags)
     {

@@ -18,6 +18,12 @@ public sealed record ImageResult(string? ArchivePath, string Repository, IReadOn
 {
     /// <summary>What each publisher did (archive, registry push), in order.</summary>
     public IReadOnlyList<Publication> Published { get; init; } = [];
+
+    /// <summary>sha256 of the archive file as written (<c>sha256:…</c>); null when no archive was written.</summary>
+    public string? ArchiveDigest { get; init; }
+
+    /// <summary>The archive file's identity right after it was written (see <c>FileSystem.FileIdentity</c>), if known.</summary>
+    public string? ArchiveIdentity { get; init; }
 }
 
 /// <summary>
@@ -38,7 +44,7 @@ public static class ImagePipeline
             report(SlimDiagnostic.Info("SLIM1103", left.File.RelativePath, Size(left.Size), left.Why));
         clock.End("publish output");
 
-        var scratch = Path.Combine(Path.GetDirectoryName(request.ArchivePath)!, ".slimimage-" + Guid.NewGuid().ToString("N")[..12]);
+        var scratch = Path.Combine(Path.GetDirectoryName(request.ArchivePath)!, ScratchPrefix + FileSystem.TempFiles.Owner());
         try
         {
             var baseImage = BaseLoader.Load(request, platform, scratch, report, ct);
@@ -70,7 +76,12 @@ public static class ImagePipeline
             if (publishers.Any(p => p is not ArchivePublisher)) clock.End("push");
             report(SlimDiagnostic.Detail("SLIM3601", clock));
             return new ImageResult(written?.Path, request.Repository, request.Tags, image.Manifest.Digest.ToString(),
-                image.CompressedSize, image.UncompressedSize, image.Layers.Count, plan) { Published = published };
+                image.CompressedSize, image.UncompressedSize, image.Layers.Count, plan)
+            {
+                Published = published,
+                ArchiveDigest = written?.ArchiveDigest.ToString(),
+                ArchiveIdentity = written?.Identity,
+            };
         }
         finally
         {
@@ -78,6 +89,9 @@ public static class ImagePipeline
             catch (IOException) { /* a leftover temp folder is harmless; the archive is what matters */ }
         }
     }
+
+    /// <summary>The start of the name of a build's scratch folder beside the archive, <c>.slimimage-{pid}-{random}</c>.</summary>
+    public const string ScratchPrefix = ".slimimage-";
 
     /// <summary>The app command: ContainerAppCommand, else SlimImageEntrypoint, else the app's own executable.</summary>
     private static IReadOnlyList<string> AppCommand(ImageRequest request, PublishSelection publish)

@@ -59,7 +59,7 @@ public class IncrementalRecordTests
     {
         using var dir = new ScratchDir();
         var archive = FileStamp.Of(dir.File("app.tar", "tar"));
-        var record = new BuildRecord(new string('a', 64), archive,
+        var record = new BuildRecord(new string('a', 64), archive, "sha256:" + new string('c', 64), "2049.0:77 3 1.000000001 2.000000002",
             [FileStamp.Of(dir.File("lib/libc.so.6", "c")), FileStamp.Of(dir.Combine("lib")), FileStamp.Of(dir.Combine("gone with spaces"))],
             "myorg/app", ["1.0", "latest"], "sha256:" + new string('b', 64), 123, 456, 2);
         var path = dir.Combine("obj", "last-build.txt");
@@ -67,6 +67,8 @@ public class IncrementalRecordTests
         var back = BuildRecord.Read(path)!;
         Assert.Equal(record.Fingerprint, back.Fingerprint);
         Assert.Equal(record.Archive, back.Archive);
+        Assert.Equal(record.ArchiveDigest, back.ArchiveDigest);
+        Assert.Equal(record.ArchiveIdentity, back.ArchiveIdentity);
         Assert.Equal(record.Dependencies, back.Dependencies);
         Assert.Equal(record.Tags, back.Tags);
         Assert.Equal((record.Repository, record.ManifestDigest, record.CompressedSize, record.UncompressedSize, record.LayerCount),
@@ -74,8 +76,16 @@ public class IncrementalRecordTests
         Assert.True(back.Dependencies[0].IsCurrent());
         Assert.Equal(-1, back.Dependencies[2].Size);
 
-        File.WriteAllText(path, File.ReadAllText(path).Replace("result 2 ", "result two "));
+        var written = File.ReadAllText(path);
+        File.WriteAllText(path, written.Replace("result 2 ", "result two "));
         Assert.Null(BuildRecord.Read(path));
+        // Well-formed but changed: another manifest digest, or another archive digest, is caught by the checksum line.
+        File.WriteAllText(path, written.Replace(new string('b', 64), new string('d', 64)));
+        Assert.Null(BuildRecord.Read(path));
+        File.WriteAllText(path, written.Replace(new string('c', 64), new string('d', 64)));
+        Assert.Null(BuildRecord.Read(path));
+        File.WriteAllText(path, written);
+        Assert.NotNull(BuildRecord.Read(path));
         File.WriteAllText(path, "{}");
         Assert.Null(BuildRecord.Read(path));
     }
