@@ -125,6 +125,7 @@ public static class BundleEntryReader
                 throw BundleReader.Damaged(bundle, $"'{name}' ends after {produced} of the {expected} bytes its manifest entry gives");
             return read;
         }
+
         public override long Length => expected;
         public override long Position { get => produced; set => throw new NotSupportedException(); }
 
