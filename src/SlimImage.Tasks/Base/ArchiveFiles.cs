@@ -132,19 +132,11 @@ internal sealed class ArchiveFiles
     }
 
     /// <summary>A tar entry's data that also closes the reader and the file under it.</summary>
-    private sealed class OwningStream(Stream data, TarReader reader, FileStream file) : Stream
+    private sealed class OwningStream(Stream data, TarReader reader, FileStream file) : ReadOnlyStream
     {
-        public override int Read(byte[] buffer, int offset, int count) => data.Read(buffer, offset, count);
         public override int Read(Span<byte> buffer) => data.Read(buffer);
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
         public override long Length => data.Length;
         public override long Position { get => data.Position; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

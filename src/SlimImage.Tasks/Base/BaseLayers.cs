@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using SlimImage.Diagnostics;
+using SlimImage.FileSystem;
 using SlimImage.Image;
 using SlimImage.Layers;
 using SlimImage.Rootfs;
@@ -187,11 +188,9 @@ public static class BaseLayers
     /// blocks that close a tar; Go's tar reader, and so every runtime, takes that. This supplies those missing zeros
     /// to System.Formats.Tar, which would not, without changing what is hashed below it.
     /// </summary>
-    private sealed class EndPaddingStream(Stream inner) : Stream
+    private sealed class EndPaddingStream(Stream inner) : ReadOnlyStream
     {
         private int padding = -1;
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -206,15 +205,5 @@ public static class BaseLayers
             padding -= z;
             return z;
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

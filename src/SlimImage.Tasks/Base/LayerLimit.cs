@@ -1,5 +1,6 @@
 using System.Globalization;
 using SlimImage.Diagnostics;
+using SlimImage.FileSystem;
 
 namespace SlimImage.Base;
 
@@ -55,11 +56,9 @@ public static class LayerLimit
 /// every read, so Ctrl+C stops the build inside one huge tar entry too (TarReader skips an entry's data by reading
 /// it through this stream).
 /// </summary>
-internal sealed class LimitedReadStream(Stream inner, long limit, Func<Exception> tooLarge, CancellationToken ct) : Stream
+internal sealed class LimitedReadStream(Stream inner, long limit, Func<Exception> tooLarge, CancellationToken ct) : ReadOnlyStream
 {
     public long Count { get; private set; }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -71,16 +70,6 @@ internal sealed class LimitedReadStream(Stream inner, long limit, Func<Exception
         if (Count > limit) throw tooLarge();
         return n;
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using SlimImage.FileSystem;
 
 namespace SlimImage.Base;
 
@@ -9,7 +10,7 @@ namespace SlimImage.Base;
 /// TarReader sees it. Only headers whose checksum is right are acted on; on anything it cannot follow the guard
 /// steps aside and leaves the verdict to TarReader, so it never refuses a layer that TarReader reads.
 /// </summary>
-internal sealed class TarHeaderGuard(Stream inner, Func<string, long, Exception> tooLarge) : Stream
+internal sealed class TarHeaderGuard(Stream inner, Func<string, long, Exception> tooLarge) : ReadOnlyStream
 {
     /// <summary>1 MiB: a long path or link name, or extended attributes (capabilities, ACLs), are a few KB.</summary>
     public const int MaxMetadata = 1 << 20;
@@ -20,8 +21,6 @@ internal sealed class TarHeaderGuard(Stream inner, Func<string, long, Exception>
     private MemoryStream? pax;
     private long? paxSize;
     private bool off;
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -127,14 +126,4 @@ internal sealed class TarHeaderGuard(Stream inner, Func<string, long, Exception>
         // Digits end at a NUL or a space; anything else is no number.
         return text[i..].ContainsAnyExcept((byte)0, (byte)' ') ? null : result;
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

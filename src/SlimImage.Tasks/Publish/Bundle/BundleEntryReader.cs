@@ -100,11 +100,9 @@ public static class BundleEntryReader
         }
     }
 
-    private sealed class ExactLengthStream(Stream inner, long expected, string bundle, string name) : Stream
+    private sealed class ExactLengthStream(Stream inner, long expected, string bundle, string name) : ReadOnlyStream
     {
         private long produced;
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -128,15 +126,8 @@ public static class BundleEntryReader
             return read;
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
         public override long Length => expected;
         public override long Position { get => produced; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
