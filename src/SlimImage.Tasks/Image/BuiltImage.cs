@@ -8,11 +8,15 @@ namespace SlimImage.Image;
 /// </summary>
 public sealed record BuiltImage(ReadOnlyMemory<byte> ConfigBytes, ReadOnlyMemory<byte> ManifestBytes, IReadOnlyList<LayerBlob> Layers)
 {
-    /// <summary>The manifest's config descriptor.</summary>
-    public Descriptor Config => Descriptor.Of(MediaTypes.Config, ConfigBytes.Span);
+    /// <summary>The media types the manifest was written with (<see cref="ImageBuilder.Build"/>).</summary>
+    public ImageFormat Format { get; init; } = ImageFormat.Oci;
 
-    /// <summary>The descriptor of the manifest: its digest is the image's identity ("image ID" of a registry).</summary>
-    public Descriptor Manifest => Descriptor.Of(MediaTypes.Manifest, ManifestBytes.Span);
+    /// <summary>The manifest's config descriptor.</summary>
+    public Descriptor Config => Descriptor.Of(Format.ConfigMediaType, ConfigBytes.Span);
+
+    /// <summary>The descriptor of the manifest: its digest is the image's identity ("image ID" of a registry); its
+    /// media type is the Content-Type of a push and the one index.json names.</summary>
+    public Descriptor Manifest => Descriptor.Of(Format.ManifestMediaType, ManifestBytes.Span);
 
     /// <summary>Sum of the compressed layer sizes.</summary>
     public long CompressedSize => Layers.Sum(l => l.Size);

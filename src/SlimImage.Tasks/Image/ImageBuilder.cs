@@ -9,31 +9,34 @@ namespace SlimImage.Image;
 /// </summary>
 public static class ImageBuilder
 {
-    /// <summary>Builds the image whose layers are <paramref name="layers"/>, bottom first.</summary>
-    public static BuiltImage Build(ImageConfig config, IReadOnlyList<LayerBlob> layers)
+    /// <summary>Builds the image whose layers are <paramref name="layers"/>, bottom first, with the media types of
+    /// <paramref name="format"/> (OCI when null). The config's bytes are the same in either format.</summary>
+    public static BuiltImage Build(ImageConfig config, IReadOnlyList<LayerBlob> layers, ImageFormat? format = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(layers);
+        format ??= ImageFormat.Oci;
         var historyLayers = config.BaseHistory.Count(h => !h.EmptyLayer) + config.History.Count;
         if ((config.History.Count != 0 || config.BaseHistory.Count != 0) && historyLayers != layers.Count)
             throw new ArgumentException(
                 $"History has {historyLayers} entries for {layers.Count} layers; give one per layer or none.", nameof(config));
         var configBytes = ConfigJson(config, layers);
-        var configDescriptor = Descriptor.Of(MediaTypes.Config, configBytes);
+        var configDescriptor = Descriptor.Of(format.ConfigMediaType, configBytes);
         var manifestBytes = OciJson.Write(w =>
         {
-            // image-spec manifest.md: schemaVersion 2 and, since 1.0.2, mediaType SHOULD be set.
+            // image-spec manifest.md: schemaVersion 2 and, since 1.0.2, mediaType SHOULD be set; Docker's
+            // manifest-v2-2.md has the same fields in the same order, with its own media types.
             w.WriteStartObject();
             w.WriteNumber("schemaVersion", 2);
-            w.WriteString("mediaType", MediaTypes.Manifest);
+            w.WriteString("mediaType", format.ManifestMediaType);
             w.WritePropertyName("config");
             OciJson.WriteDescriptor(w, configDescriptor);
             w.WriteStartArray("layers");
-            foreach (var layer in layers) OciJson.WriteDescriptor(w, layer.Descriptor);
+            foreach (var layer in layers) OciJson.WriteDescriptor(w, format.LayerDescriptor(layer));
             w.WriteEndArray();
             w.WriteEndObject();
         });
-        return new BuiltImage(configBytes, manifestBytes, layers.ToArray());
+        return new BuiltImage(configBytes, manifestBytes, layers.ToArray()) { Format = format };
     }
 
     private static byte[] ConfigJson(ImageConfig c, IReadOnlyList<LayerBlob> layers) => OciJson.Write(w =>

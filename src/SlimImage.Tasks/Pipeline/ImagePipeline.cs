@@ -48,6 +48,7 @@ public static class ImagePipeline
         try
         {
             var baseImage = BaseLoader.Load(request, platform, scratch, report, ct);
+            CheckBaseFormat(request.Format, baseImage);
             clock.End("base");
             (var plan, publish) = PlanOnBase(request, publish, platform, baseImage, scratch, report);
             HostModes.Report(plan.Entries, report);
@@ -64,7 +65,7 @@ public static class ImagePipeline
             var config = ImageConfigFactory.Create(request, platform, entrypoint, cmd, layers.Select(l => l.CreatedBy).ToList());
             // The default PATH yields to the base's; one the user sets does not.
             var defaultsOnly = request.Environment.Any(e => e.Key == "PATH") ? new HashSet<string>() : new HashSet<string> { "PATH" };
-            var image = ImageBuilder.Build(ConfigMerge.Merge(config, baseImage, defaultsOnly), blobs);
+            var image = ImageBuilder.Build(ConfigMerge.Merge(config, baseImage, defaultsOnly), blobs, request.Format);
             clock.End("image");
             var publishers = Publishers.For(request);
             var published = publishers.OfType<ArchivePublisher>().Select(p => p.Publish(image, report, ct)).ToList();
@@ -105,6 +106,17 @@ public static class ImagePipeline
         if (!publish.Kept.Any(f => f.RelativePath == request.AssemblyName))
             throw new SlimException("SLIM1005", request.PublishDirectory, request.AssemblyName);
         return [ImageRequest.AppDirectory + "/" + request.AssemblyName];
+    }
+
+    /// <summary>
+    /// A base layer is reused byte for byte, so it keeps its compression: a zstd layer has no Docker media type
+    /// (SLIM3705), checked before any layer of ours is written.
+    /// </summary>
+    private static void CheckBaseFormat(ImageFormat format, LoadedBase baseImage)
+    {
+        var zstd = baseImage.Layers.FirstOrDefault(l => l.MediaType == MediaTypes.LayerZstd);
+        if (zstd != null && !format.Supports(LayerCompression.Zstd))
+            throw new SlimException("SLIM3705", baseImage.Name, zstd.Digest, format.Name);
     }
 
     /// <summary>The closure and the rootfs plan, without what the base already has at the same path.</summary>

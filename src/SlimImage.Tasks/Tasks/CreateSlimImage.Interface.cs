@@ -146,6 +146,13 @@ public sealed partial class CreateSlimImage
     /// <summary>SlimImageCompressionLevel, e.g. <c>6</c> (gzip 1-9) or <c>3</c> (zstd 1-22); empty for the default.</summary>
     public string? CompressionLevel { get; set; }
 
+    /// <summary>SlimImageImageFormat (default <c>$(ContainerImageFormat)</c>): <c>OCI</c> (default) or <c>Docker</c>.</summary>
+    public string? ImageFormat { get; set; }
+
+    /// <summary>The property <see cref="ImageFormat"/> came from, named in its errors: <c>SlimImageImageFormat</c> or
+    /// <c>ContainerImageFormat</c>.</summary>
+    public string? ImageFormatProperty { get; set; }
+
     /// <summary>Folder for the layer cache and the record of the last build, e.g. <c>obj/Release/net10.0/linux-x64/slimimage/</c>;
     /// empty: every publish builds the whole image.</summary>
     public string? IntermediateDirectory { get; set; }

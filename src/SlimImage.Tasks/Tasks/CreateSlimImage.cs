@@ -65,6 +65,7 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
     {
         Compression = CompressionSettings.Parse(Compression, CompressionLevel).Compression,
         CompressionLevel = CompressionSettings.Parse(Compression, CompressionLevel).Level,
+        Format = ImageFormatSettings.Parse(ImageFormat, ImageFormatProperty, CompressionSettings.Parse(Compression, CompressionLevel).Compression),
         IntermediateDirectory = string.IsNullOrWhiteSpace(IntermediateDirectory) ? null : Path.GetFullPath(IntermediateDirectory.Trim()),
     };
 

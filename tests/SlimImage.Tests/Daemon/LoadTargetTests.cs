@@ -102,7 +102,9 @@ public class SdkContainerPropertiesTests
         [
             KeyValuePair.Create("ContainerRuntimeIdentifiers", "linux-x64;linux-arm64"),
             KeyValuePair.Create("ContainerFamily", " noble-chiseled "),
-            KeyValuePair.Create("ContainerImageFormat", ""),
+            KeyValuePair.Create("ContainerPublishInParallel", ""),
+            // Honoured since SlimImageImageFormat exists.
+            KeyValuePair.Create("ContainerImageFormat", "Docker"),
             KeyValuePair.Create("ContainerRepository", "team/app"),
         ]).ToList();
         Assert.Equal(["ContainerFamily", "ContainerRuntimeIdentifiers"], unused.Select(u => u.Name));

@@ -10,7 +10,8 @@ internal static class TestImages
 {
     public static readonly DateTimeOffset Timestamp = DateTimeOffset.FromUnixTimeSeconds(1_600_000_000);
 
-    public static BuiltImage Build(ScratchDir dir, string layerFolder = "layers", LayerCompression compression = LayerCompression.Gzip)
+    public static BuiltImage Build(ScratchDir dir, string layerFolder = "layers", LayerCompression compression = LayerCompression.Gzip,
+        ImageFormat? format = null)
     {
         var hello = dir.File("publish/hello", "#!/bin/sh\necho hello from the image\n");
         var dll = dir.File("publish/hello.dll", new string('d', 50_000));
@@ -39,6 +40,6 @@ internal static class TestImages
             Labels = new Dictionary<string, string> { ["org.opencontainers.image.title"] = "hello" },
             Created = Timestamp,
             History = ["SlimImage: system files", "SlimImage: app"],
-        }, [system, app]);
+        }, [system, app], format);
     }
 }

@@ -59,8 +59,18 @@ public static class ArchiveValidator
 {
     private const string LayoutVersion = """{"imageLayoutVersion":"1.0.0"}""";
     private const int KeepContent = 1 << 20;
-    private static readonly string[] LayerTypes =
-        ["application/vnd.oci.image.layer.v1.tar", "application/vnd.oci.image.layer.v1.tar+gzip", "application/vnd.oci.image.layer.v1.tar+zstd"];
+    private const string OciManifest = "application/vnd.oci.image.manifest.v1+json";
+    private const string DockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
+
+    /// <summary>Config and layer media types of each manifest family: a manifest never mixes the two
+    /// (Docker v2 schema 2 has no zstd layer type).</summary>
+    private static readonly Dictionary<string, (string Config, string[] Layers)> Families = new()
+    {
+        [OciManifest] = ("application/vnd.oci.image.config.v1+json",
+            ["application/vnd.oci.image.layer.v1.tar", "application/vnd.oci.image.layer.v1.tar+gzip", "application/vnd.oci.image.layer.v1.tar+zstd"]),
+        [DockerManifest] = ("application/vnd.docker.container.image.v1+json",
+            ["application/vnd.docker.image.rootfs.diff.tar", "application/vnd.docker.image.rootfs.diff.tar.gzip"]),
+    };
 
     public static ArchiveView Validate(string archivePath)
     {
@@ -99,11 +109,14 @@ public static class ArchiveValidator
         var descriptors = index.GetProperty("manifests").EnumerateArray().ToList();
         Check(descriptors.Count > 0, "index.json lists no manifest");
         var manifestDigest = Str(descriptors[0], "digest")!;
+        var manifestType = Str(descriptors[0], "mediaType") ?? "";
+        Check(Families.ContainsKey(manifestType), $"index.json: manifest mediaType '{manifestType}' is neither OCI nor Docker v2 schema 2");
+        var (configType, layerTypes) = Families[manifestType];
         var indexTags = new List<string>();
         foreach (var d in descriptors)
         {
             Check(Str(d, "digest") == manifestDigest, "index.json lists more than one manifest; SlimImage writes one image");
-            CheckDescriptor(d, blobs, "application/vnd.oci.image.manifest.v1+json", "index.json");
+            CheckDescriptor(d, blobs, manifestType, "index.json");
             if (!d.TryGetProperty("annotations", out var a)) continue;
             var refName = Str(a, "org.opencontainers.image.ref.name");
             var imageName = Str(a, "io.containerd.image.name");
@@ -114,12 +127,12 @@ public static class ArchiveValidator
 
         var manifest = Parse(blobs[manifestDigest].Small!, "manifest " + manifestDigest);
         Check(manifest.GetProperty("schemaVersion").GetInt32() == 2, "manifest: schemaVersion is not 2");
-        Check(Str(manifest, "mediaType") == "application/vnd.oci.image.manifest.v1+json", "manifest: wrong mediaType");
+        Check(Str(manifest, "mediaType") == manifestType, "manifest: mediaType is not the one index.json names");
         var configDescriptor = manifest.GetProperty("config");
-        CheckDescriptor(configDescriptor, blobs, "application/vnd.oci.image.config.v1+json", "manifest config");
+        CheckDescriptor(configDescriptor, blobs, configType, "manifest config");
         var config = Parse(blobs[Str(configDescriptor, "digest")!].Small!, "config");
         var layerDescriptors = manifest.GetProperty("layers").EnumerateArray().ToList();
-        foreach (var l in layerDescriptors) CheckDescriptor(l, blobs, null, "manifest layer");
+        foreach (var l in layerDescriptors) CheckDescriptor(l, blobs, layerTypes, "manifest layer");
 
         var rootfs = config.GetProperty("rootfs");
         Check(Str(rootfs, "type") == "layers", "config: rootfs.type is not 'layers'");
@@ -158,7 +171,8 @@ public static class ArchiveValidator
         ForEachEntry(archivePath, (entry, data) =>
         {
             if (entry.Name != name || result != null) return;
-            using Stream? decompressed = mediaType.EndsWith("+gzip", StringComparison.Ordinal) ? new GZipStream(data!, CompressionMode.Decompress, true)
+            // OCI "tar+gzip", Docker "tar.gzip".
+            using Stream? decompressed = mediaType.EndsWith("gzip", StringComparison.Ordinal) ? new GZipStream(data!, CompressionMode.Decompress, true)
                 : mediaType.EndsWith("+zstd", StringComparison.Ordinal) ? new ZstdSharp.DecompressionStream(data!, leaveOpen: true) : null;
             using var hashing = new HashingReadStream(decompressed ?? data!);
             var entries = new List<LayerEntry>();
@@ -195,13 +209,16 @@ public static class ArchiveValidator
             visit(entry, entry.DataStream);
     }
 
-    private static void CheckDescriptor(JsonElement d, Dictionary<string, (long Size, byte[]? Small)> blobs, string? mediaType, string where)
+    private static void CheckDescriptor(JsonElement d, Dictionary<string, (long Size, byte[]? Small)> blobs, string mediaType, string where) =>
+        CheckDescriptor(d, blobs, [mediaType], where);
+
+    private static void CheckDescriptor(JsonElement d, Dictionary<string, (long Size, byte[]? Small)> blobs, string[] mediaTypes, string where)
     {
         var digest = Str(d, "digest") ?? throw new InvalidDataException($"{where}: descriptor without digest");
         Check(blobs.TryGetValue(digest, out var blob), $"{where}: blob {digest} is not in the archive");
         Check(d.GetProperty("size").GetInt64() == blob.Size, $"{where}: {digest} has {blob.Size} bytes, descriptor says {d.GetProperty("size")}");
         var actual = Str(d, "mediaType");
-        Check(mediaType == null ? LayerTypes.Contains(actual) : actual == mediaType, $"{where}: unexpected mediaType '{actual}'");
+        Check(mediaTypes.Contains(actual), $"{where}: unexpected mediaType '{actual}'");
     }
 
     private static (string Hex, long Size, byte[]? Small) Hash(Stream data, bool keep)

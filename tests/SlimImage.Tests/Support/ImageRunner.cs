@@ -93,7 +93,12 @@ public static class ImageRunner
         {
             if (entry.Name != "index.json" || entry.DataStream == null) continue;
             using var index = JsonDocument.Parse(entry.DataStream);
-            return index.RootElement.GetProperty("manifests").EnumerateArray()
+            var manifests = index.RootElement.GetProperty("manifests").EnumerateArray().ToList();
+            // containers/image (skopeo 1.9) looks a tag up only among OCI manifest descriptors, but takes the one
+            // descriptor of an index without a tag whatever its type (ContainerImageFormat=Docker).
+            if (manifests.Count == 1 && manifests[0].GetProperty("mediaType").GetString() == "application/vnd.docker.distribution.manifest.v2+json")
+                return null;
+            return manifests
                 .Select(m => m.TryGetProperty("annotations", out var a) && a.TryGetProperty("org.opencontainers.image.ref.name", out var r) ? r.GetString() : null)
                 .FirstOrDefault(t => t != null);
         }
