@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using SlimImage.Tests.EndToEnd;
+using SlimImage.Tests.Registry;
 using SlimImage.Tests.Support;
 using Xunit;
 
@@ -107,6 +108,15 @@ public class DaemonLoadTests(DockerDaemon daemon) : IClassFixture<DockerDaemon>
         Assert.True(File.Exists(Path.Combine(folder, "team-sdkparity.tar")), archived.Output);
         Assert.DoesNotContain("SLIM3703", archived.Output);
         Assert.Contains("ARCHIVE=" + Path.Combine(folder, "team-sdkparity.tar"), archived.Output);
+
+        // ContainerRegistry: pushed there, nothing loaded; the SDK's digest property names the pushed manifest.
+        using var registry = LocalRegistry.Start();
+        var pushed = project.Publish(["-t:PublishContainer", "-r", "linux-x64", "--self-contained", "-v:n", "-p:ContainerRegistry=" + registry.Host], env).EnsureSuccess();
+        Assert.DoesNotContain("SLIM3703", pushed.Output);
+        var generated = Regex.Match(pushed.Output, @"GENERATED (sha256:[0-9a-f]{64}) ");
+        Assert.True(generated.Success, pushed.Output);
+        Assert.Equal(generated.Groups[1].Value, RegistryTestKit.TagDigest(registry.Host, "team/sdkparity", "stable"));
+        Assert.Contains($"SLIM4101: Pushed {registry.Host}/team/sdkparity:2.0", pushed.Output);
     }
 
     [Fact]
