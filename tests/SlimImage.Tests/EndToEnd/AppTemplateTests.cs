@@ -115,7 +115,7 @@ public class AppTemplateTests(ITestOutputHelper log)
         var publish = project.Publish("-p:SlimImage=true").EnsureSuccess();
         // No warning but NuGet's about the environment (NU1603: the template names a patch the feed lacks); MSB3539 came
         // from the second publish's restore folder in Web and Worker SDK projects.
-        Assert.Empty(publish.WarningCodes.Where(c => !c.StartsWith("NU", StringComparison.Ordinal)));
+        Assert.DoesNotContain(publish.WarningCodes, c => !c.StartsWith("NU", StringComparison.Ordinal));
         var archive = project.DefaultArchive();
         var view = ArchiveValidator.Validate(archive);
         Assert.Equal(new[] { $"/app/{name}" }, view.Entrypoint);
