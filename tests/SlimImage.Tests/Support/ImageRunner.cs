@@ -14,7 +14,9 @@ public sealed record ImageRun(int ExitCode, string Output, string RootFs, int Ui
 /// /lib or /usr is visible to it. <c>shareNetwork</c> keeps the host's network namespace (as <c>--network host</c>
 /// does), so the app can reach a server the test runs on 127.0.0.1. <c>client</c> is a bash script run on the host side
 /// inside the image's network namespace while the entry point runs in the background (a server's own loopback, so
-/// no port of the host is taken); the run's exit code is the client's, and the app is stopped after it.
+/// no port of the host is taken); the run's exit code is the client's, and the app is stopped (SIGTERM) after it.
+/// The client finds everything the app has printed so far in the file <c>$APP_OUTPUT</c>, so it can wait for a line
+/// of a program that opens no port (a worker) instead of sleeping for a guessed time.
 /// </summary>
 public static class ImageRunner
 {
@@ -71,12 +73,16 @@ public static class ImageRunner
             mount -t proc proc "$root/proc"
             mount --rbind /dev "$root/dev"
             [ -z "$client" ] && exec "$@"
-            "$@" &
+            mkfifo app.fifo
+            tee app.out < app.fifo &
+            tee=$!
+            "$@" > app.fifo 2>&1 &
             app=$!
             rc=0
-            bash -c "$client" || rc=$?
+            APP_OUTPUT="$PWD/app.out" bash -c "$client" || rc=$?
             kill "$app" 2>/dev/null || true
             wait "$app" || true
+            wait "$tee" || true
             exit $rc
             """;
         List<string> command = ["--mount", "--pid", "--fork", .. shareNetwork ? Array.Empty<string>() : ["--net"], "--ipc", "--uts",
