@@ -22,7 +22,17 @@ public static class DaemonLoader
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        using var process = Process.Start(start) ?? throw new SlimException("SLIM3700", cli.Name, cli.Path);
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new SlimException("SLIM3700", cli.Name, cli.Path);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            // Found on PATH a moment ago, but it cannot be run (removed, or not executable for this user).
+            throw new SlimException(e, "SLIM3700", cli.Name, cli.Path);
+        }
+        using var owned = process;
         var stdout = new Tail(process.StandardOutput);
         var stderr = new Tail(process.StandardError);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
