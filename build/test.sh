@@ -5,7 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 need=()
-for tool in dockerd:docker.io docker:docker.io podman:podman skopeo:skopeo umoci:umoci strace:strace busybox:busybox-static gcc:gcc unshare:util-linux ip:iproute2 docker-registry:docker-registry htpasswd:apache2-utils zstd:zstd gzip:gzip; do
+for tool in curl:curl dockerd:docker.io docker:docker.io podman:podman skopeo:skopeo umoci:umoci strace:strace busybox:busybox-static gcc:gcc unshare:util-linux ip:iproute2 docker-registry:docker-registry htpasswd:apache2-utils zstd:zstd gzip:gzip; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool#*:}")
 done
 # arm64 libraries and qemu: the cross-architecture test builds and runs a linux-arm64 image.
