@@ -56,6 +56,11 @@ public static class BaseOverlay
                     break;
                 case EntryKind.File when path == "/etc/nsswitch.conf" && existing != null:
                     continue;
+                // The base's own package database stays as it is: its os-release and its packages' stanzas win.
+                case EntryKind.File when path == ScannerMetadata.OsRelease && files.Resolve(path) != null:
+                    continue;
+                case EntryKind.File when path.StartsWith(ScannerMetadata.StatusDir + "/", StringComparison.Ordinal) && existing != null:
+                    continue;
                 case EntryKind.File when entry.Origin == EntryOrigin.System && entry.SourcePath != null
                                          && files.Resolve(path) is { Kind: EntryKind.File }:
                     provided.Add(path);
