@@ -57,7 +57,7 @@ public static class BaseOverlay
                 case EntryKind.File when path == "/etc/nsswitch.conf" && existing != null:
                     continue;
                 // The base's own package database stays as it is: its os-release and its packages' stanzas win.
-                case EntryKind.File when path == ScannerMetadata.OsRelease && files.Resolve(path) != null:
+                case EntryKind.File when path is ScannerMetadata.OsRelease or ScannerMetadata.DebianVersion && files.Resolve(path) != null:
                     continue;
                 case EntryKind.File when path.StartsWith(ScannerMetadata.StatusDir + "/", StringComparison.Ordinal) && existing != null:
                     continue;

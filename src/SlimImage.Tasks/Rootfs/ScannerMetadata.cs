@@ -15,7 +15,9 @@ public static class ScannerMetadata
 {
     public const string OsRelease = "/etc/os-release";
     public const string StatusDir = "/var/lib/dpkg/status.d";
-    private const int MaxOsRelease = 64 * 1024;
+    /// <summary>trivy detects Debian by this file, not by os-release (its os-release analyzer knows other distributions).</summary>
+    public const string DebianVersion = "/etc/debian_version";
+    private const int MaxSmallFile = 64 * 1024;
 
     /// <summary>The plan with the scanner files added (in the system layer); the plan as it was when there are none.</summary>
     public static RootfsPlan Add(RootfsPlan plan, string sysroot, Action<SlimDiagnostic> report)
@@ -40,10 +42,12 @@ public static class ScannerMetadata
             report(SlimDiagnostic.Info("SLIM1111", sysroot, string.Join(", ", unowned)));
 
         var added = new List<RootfsEntry>();
-        var osRelease = ReadOsRelease(sysroot);
+        var osRelease = ReadSmall(sysroot, OsRelease) ?? ReadSmall(sysroot, "/usr/lib/os-release");
         if (packages.Count > 0 && osRelease != null)
         {
             added.Add(RootfsEntry.Generated(OsRelease, osRelease) with { Reason = "for image scanners" });
+            if (ReadSmall(sysroot, DebianVersion) is { } debianVersion)
+                added.Add(RootfsEntry.Generated(DebianVersion, debianVersion) with { Reason = "for image scanners" });
             foreach (var package in packages.Values)
                 added.Add(RootfsEntry.Generated(StatusDir + "/" + package.Name, Encoding.UTF8.GetBytes(package.Stanza))
                     with { Reason = "for image scanners" });
@@ -68,24 +72,19 @@ public static class ScannerMetadata
         return inside == null ? null : DpkgDatabase.RealPath(sysroot, inside);
     }
 
-    /// <summary>The content of the sysroot's os-release (usually a link to /usr/lib/os-release), at most 64 KB.</summary>
-    private static byte[]? ReadOsRelease(string sysroot)
+    /// <summary>The content of a small file of the sysroot (os-release is usually a link to /usr/lib/os-release).</summary>
+    private static byte[]? ReadSmall(string sysroot, string path)
     {
-        foreach (var candidate in new[] { OsRelease, "/usr/lib/os-release" })
+        var real = DpkgDatabase.RealPath(sysroot, path);
+        if (real == null) return null;
+        var host = SysrootPath.ToHost(sysroot, real);
+        try
         {
-            var real = DpkgDatabase.RealPath(sysroot, candidate);
-            if (real == null) continue;
-            var host = SysrootPath.ToHost(sysroot, real);
-            try
-            {
-                if (!File.Exists(host) || new FileInfo(host).Length > MaxOsRelease) continue;
-                return File.ReadAllBytes(host);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                continue;
-            }
+            return File.Exists(host) && new FileInfo(host).Length <= MaxSmallFile ? File.ReadAllBytes(host) : null;
         }
-        return null;
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 }

@@ -38,6 +38,7 @@ public class ScannerMetadataTests
         File.WriteAllText(root + "/usr/lib/os-release", OsRelease);
         Directory.CreateDirectory(root + "/etc");
         File.CreateSymbolicLink(root + "/etc/os-release", "../usr/lib/os-release");
+        File.WriteAllText(root + "/etc/debian_version", "12.11\n");
         if (!withDpkg) return root;
         var info = root + "/var/lib/dpkg/info";
         Directory.CreateDirectory(info);
@@ -69,6 +70,7 @@ public class ScannerMetadataTests
         var plan = ScannerMetadata.Add(Plan(root), root, messages.Add);
 
         Assert.Equal(OsRelease, Text(plan, "/etc/os-release"));
+        Assert.Equal("12.11\n", Text(plan, "/etc/debian_version"));
         var status = plan.Entries.Where(e => e.Path.StartsWith("/var/lib/dpkg/status.d/", StringComparison.Ordinal)).ToList();
         Assert.Equal(["/var/lib/dpkg/status.d/libc6", "/var/lib/dpkg/status.d/libicu72", "/var/lib/dpkg/status.d/libssl3"],
             status.Select(e => e.Path));
@@ -146,11 +148,13 @@ public class ScannerMetadataTests
         var fs = new BaseFileSystem();
         fs.BeginLayer();
         fs.Apply("etc/os-release", EntryKind.File, 0x1A4, 0, 0, null);
+        fs.Apply("etc/debian_version", EntryKind.File, 0x1A4, 0, 0, null);
         fs.Apply("var/lib/dpkg/status.d/", EntryKind.Directory, 0x1ED, 0, 0, null);
         fs.Apply("var/lib/dpkg/status.d/libc6", EntryKind.File, 0x1A4, 0, 0, null);
 
         var result = BaseOverlay.Apply(plan, fs, "1654", []).Entries.Select(e => e.Path).ToList();
         Assert.DoesNotContain("/etc/os-release", result);
+        Assert.DoesNotContain("/etc/debian_version", result);
         Assert.DoesNotContain("/var/lib/dpkg/status.d/libc6", result);
         Assert.Contains("/var/lib/dpkg/status.d/libssl3", result);
         Assert.Contains("/var/lib/dpkg/status.d/libicu72", result);
