@@ -128,7 +128,7 @@ public static class ImagePipeline
         var closure = BaseOverlay.WithoutBaseLibraries(outcome.Closure, baseImage.Files, inBase);
         var planned = RootfsPlanner.Plan(request, outcome.Publish, closure, outcome.Needs);
         if (request.ScannerMetadata)
-            planned = ScannerMetadata.Add(planned, request.Sysroot, report);
+            planned = ScannerMetadata.Add(planned, request.Sysroot, report, e => BaseOverlay.ProvidesHostFile(baseImage.Files, e));
         var plan = BaseOverlay.Apply(planned, baseImage.Files, request.User, inBase);
         LoaderPath.Check(baseImage, outcome.Closure.Interpreters, plan);
         if (inBase.Count > 0)

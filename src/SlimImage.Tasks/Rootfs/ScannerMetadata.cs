@@ -19,10 +19,14 @@ public static class ScannerMetadata
     public const string DebianVersion = "/etc/debian_version";
     private const int MaxSmallFile = 64 * 1024;
 
-    /// <summary>The plan with the scanner files added (in the system layer); the plan as it was when there are none.</summary>
-    public static RootfsPlan Add(RootfsPlan plan, string sysroot, Action<SlimDiagnostic> report)
+    /// <summary>
+    /// The plan with the scanner files added (in the system layer); the plan as it was when there are none. Host files
+    /// for which <paramref name="inBase"/> is true are dropped later for the base's own: their packages are not listed.
+    /// </summary>
+    public static RootfsPlan Add(RootfsPlan plan, string sysroot, Action<SlimDiagnostic> report, Func<RootfsEntry, bool>? inBase = null)
     {
-        var hostFiles = plan.Entries.Where(e => e.Origin == EntryOrigin.System && e.Kind == EntryKind.File && e.SourcePath != null).ToList();
+        var hostFiles = plan.Entries.Where(e => e.Origin == EntryOrigin.System && e.Kind == EntryKind.File && e.SourcePath != null
+                                                && inBase?.Invoke(e) != true).ToList();
         if (hostFiles.Count == 0) return plan;
         if (!DpkgDatabase.Exists(sysroot))
         {
