@@ -5,8 +5,8 @@ using SlimImage.FileSystem;
 
 namespace SlimImage.Rootfs;
 
-/// <summary>One installed package: its name (without <c>:arch</c>) and its status stanza as the image keeps it.</summary>
-public sealed record DpkgPackage(string Name, string Stanza);
+/// <summary>One installed package: its name (without <c>:arch</c>), architecture and status stanza as the image keeps it.</summary>
+public sealed record DpkgPackage(string Name, string Architecture, string Stanza);
 
 /// <summary>
 /// Reads a sysroot's dpkg database (<c>var/lib/dpkg/info/*.list</c> and <c>var/lib/dpkg/status</c>) for the few files
@@ -37,8 +37,8 @@ public static partial class DpkgDatabase
         File.Exists(SysrootPath.ToHost(sysroot, StatusFile)) || Directory.Exists(SysrootPath.ToHost(sysroot, InfoDir));
 
     /// <summary>
-    /// The package that installed each of <paramref name="realPaths"/> (real paths inside the sysroot); paths of no
-    /// package are absent. <paramref name="problems"/> receives what could not be read.
+    /// The package that installed each of <paramref name="realPaths"/> (real paths inside the sysroot), as its .list
+    /// file names it (<c>libc6:arm64</c> for a multi-arch package, else <c>libc6</c>); paths of no package are absent. <paramref name="problems"/> receives what could not be read.
     /// </summary>
     public static Dictionary<string, string> Owners(string sysroot, IReadOnlyCollection<string> realPaths, List<string> problems)
     {
@@ -51,8 +51,9 @@ public static partial class DpkgDatabase
         // Sorted, so that a path two packages claim (a diversion) always goes to the same one.
         foreach (var list in Directory.GetFiles(info, "*.list").Order(StringComparer.Ordinal))
         {
-            var package = Path.GetFileNameWithoutExtension(list).Split(':')[0];
-            if (!PackageName().IsMatch(package))
+            var package = Path.GetFileNameWithoutExtension(list);
+            var parts = package.Split(':');
+            if (parts.Length > 2 || !PackageName().IsMatch(parts[0]) || (parts.Length == 2 && !PackageName().IsMatch(parts[1])))
             {
                 problems.Add($"{list}: '{package}' is not a Debian package name");
                 continue;
@@ -87,7 +88,11 @@ public static partial class DpkgDatabase
         return walk.LoopAt == null ? walk.Resolution?.RealPath : null;
     }
 
-    /// <summary>The installed stanzas of <paramref name="packages"/>, by name; a package without one is a problem.</summary>
+    /// <summary>
+    /// The installed stanzas of <paramref name="packages"/> (<c>name:arch</c> or <c>name</c>, as <see cref="Owners"/>
+    /// gives them); a package without one is a problem. The architecture matters: a build machine with libc6:amd64 and
+    /// libc6:arm64 has two stanzas named libc6, and an arm64 image must list the arm64 one.
+    /// </summary>
     public static SortedDictionary<string, DpkgPackage> Stanzas(string sysroot, IReadOnlySet<string> packages, List<string> problems)
     {
         var found = new SortedDictionary<string, DpkgPackage>(StringComparer.Ordinal);
@@ -99,7 +104,12 @@ public static partial class DpkgDatabase
             foreach (var line in File.ReadLines(status).Append(""))
             {
                 if (line.Length > 0) { stanza.Add(line); continue; }
-                if (Parse(stanza) is { } package && packages.Contains(package.Name)) found.TryAdd(package.Name, package);
+                if (Parse(stanza) is { } package)
+                {
+                    var id = package.Name + ":" + package.Architecture;
+                    if (packages.Contains(id)) found.TryAdd(id, package);
+                    else if (packages.Contains(package.Name)) found.TryAdd(package.Name, package);
+                }
                 stanza.Clear();
             }
         }
@@ -130,6 +140,7 @@ public static partial class DpkgDatabase
         }
         var name = fields.FirstOrDefault(f => f.Name == "Package").Lines?[0][8..].Trim();
         var state = fields.FirstOrDefault(f => f.Name == "Status").Lines?[0];
+        var architecture = fields.FirstOrDefault(f => f.Name == "Architecture").Lines?[0][13..].Trim() ?? "";
         if (name == null || !PackageName().IsMatch(name) || state == null || !state.EndsWith(" installed", StringComparison.Ordinal))
             return null;
         var text = new StringBuilder();
@@ -137,6 +148,6 @@ public static partial class DpkgDatabase
             foreach (var (fieldName, fieldLines) in fields.Where(f => f.Name == field))
                 foreach (var line in field == "Description" ? fieldLines.Take(1) : fieldLines)
                     text.Append(line).Append('\n');
-        return new DpkgPackage(name, text.ToString());
+        return new DpkgPackage(name, architecture, text.ToString());
     }
 }

@@ -45,6 +45,8 @@ public static class ScannerMetadata
         if (unowned.Count > 0)
             report(SlimDiagnostic.Info("SLIM1111", sysroot, string.Join(", ", unowned)));
 
+        // One file per package name, as distroless has it; the same package for two architectures in one image is not.
+        packages = new SortedDictionary<string, DpkgPackage>(packages.Values.GroupBy(p => p.Name).ToDictionary(g => g.Key, g => g.First()), StringComparer.Ordinal);
         var added = new List<RootfsEntry>();
         var osRelease = ReadSmall(sysroot, OsRelease) ?? ReadSmall(sysroot, "/usr/lib/os-release");
         if (packages.Count > 0 && osRelease != null)

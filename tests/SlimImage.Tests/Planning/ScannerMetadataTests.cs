@@ -119,7 +119,7 @@ public class ScannerMetadataTests
 
         var warning = Assert.Single(messages, m => m.Severity == SlimSeverity.Warning);
         Assert.Equal("SLIM1113", warning.Code);
-        Assert.Contains("no installed package 'libssl3'", warning.Message);
+        Assert.Contains("no installed package 'libssl3:amd64'", warning.Message);
         Assert.Contains("Bad_Name.list", warning.Message);
         Assert.Contains(plan.Entries, e => e.Path == "/var/lib/dpkg/status.d/libc6");
         Assert.DoesNotContain(plan.Entries, e => e.Path == "/var/lib/dpkg/status.d/libssl3");
@@ -161,5 +161,19 @@ public class ScannerMetadataTests
         Assert.DoesNotContain("/var/lib/dpkg/status.d/libc6", result);
         Assert.DoesNotContain("/var/lib/dpkg/status.d/libssl3", result);
         Assert.Contains("/var/lib/dpkg/status.d/libicu72", result);
+    }
+
+    [Fact]
+    public void AMultiArchPackageIsListedForTheArchitectureOfItsFile()
+    {
+        var root = Sysroot(status: Status + "\nPackage: libc6\nStatus: install ok installed\nArchitecture: arm64\nSource: glibc\nVersion: 2.36-9+deb12u10\n");
+        Directory.CreateDirectory(root + "/usr/lib/aarch64-linux-gnu");
+        File.WriteAllText(root + "/usr/lib/aarch64-linux-gnu/libc.so.6", "arm");
+        File.WriteAllText(root + "/var/lib/dpkg/info/libc6:arm64.list", "/lib/aarch64-linux-gnu/libc.so.6\n");
+        var plan = new RootfsPlan([RootfsEntry.HostFile("/usr/lib/aarch64-linux-gnu/libc.so.6", root + "/usr/lib/aarch64-linux-gnu/libc.so.6",
+            0x1ED, EntryOrigin.System)], []);
+
+        var result = ScannerMetadata.Add(plan, root, _ => { });
+        Assert.Contains("Architecture: arm64\n", Text(result, "/var/lib/dpkg/status.d/libc6"));
     }
 }
