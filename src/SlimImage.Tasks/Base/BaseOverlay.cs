@@ -56,8 +56,12 @@ public static class BaseOverlay
                     break;
                 case EntryKind.File when path == "/etc/nsswitch.conf" && existing != null:
                     continue;
-                case EntryKind.File when entry.Origin == EntryOrigin.System && entry.SourcePath != null
-                                         && files.Resolve(path) is { Kind: EntryKind.File }:
+                // The base's own package database stays as it is: its os-release and its packages' stanzas win.
+                case EntryKind.File when path is ScannerMetadata.OsRelease or ScannerMetadata.DebianVersion && files.Resolve(path) != null:
+                    continue;
+                case EntryKind.File when path.StartsWith(ScannerMetadata.StatusDir + "/", StringComparison.Ordinal) && existing != null:
+                    continue;
+                case EntryKind.File when ProvidesHostFile(files, entry):
                     provided.Add(path);
                     continue;
             }
@@ -77,6 +81,11 @@ public static class BaseOverlay
             result.GetValueOrDefault("/etc/group")?.Content ?? files.Content("/etc/group"));
         return plan with { Entries = result.Values.ToList(), HostFiles = plan.HostFiles.Where(h => !provided.Contains(h.ImagePath)).ToList() };
     }
+
+    /// <summary>True when <paramref name="entry"/> is a file of the build machine that the base already has at its path.</summary>
+    public static bool ProvidesHostFile(BaseFileSystem files, RootfsEntry entry) =>
+        files.Count > 0 && entry is { Kind: EntryKind.File, Origin: EntryOrigin.System, SourcePath: not null }
+        && files.Resolve(files.RealParentPath(entry.Path)) is { Kind: EntryKind.File };
 
     /// <summary>The base's lines, then each of SlimImage's whose name the base does not have.</summary>
     internal static byte[] Extend(byte[] baseFile, byte[] ours)

@@ -126,7 +126,10 @@ public static class ImagePipeline
         var inBase = new List<string>();
         var outcome = ClosureStage.Run(request, publish, platform, baseImage.ClosureInputs, scratch, report);
         var closure = BaseOverlay.WithoutBaseLibraries(outcome.Closure, baseImage.Files, inBase);
-        var plan = BaseOverlay.Apply(RootfsPlanner.Plan(request, outcome.Publish, closure, outcome.Needs), baseImage.Files, request.User, inBase);
+        var planned = RootfsPlanner.Plan(request, outcome.Publish, closure, outcome.Needs);
+        if (request.ScannerMetadata)
+            planned = ScannerMetadata.Add(planned, request.Sysroot, report, e => BaseOverlay.ProvidesHostFile(baseImage.Files, e));
+        var plan = BaseOverlay.Apply(planned, baseImage.Files, request.User, inBase);
         LoaderPath.Check(baseImage, outcome.Closure.Interpreters, plan);
         if (inBase.Count > 0)
             report(SlimDiagnostic.Info("SLIM3506", baseImage.Name, string.Join(", ", inBase.Distinct().Order(StringComparer.Ordinal))));

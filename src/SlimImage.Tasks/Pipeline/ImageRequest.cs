@@ -47,6 +47,8 @@ public sealed record ImageRequest
     public bool IncludeLttng { get; init; }
     /// <summary>SlimImageTrimDiagnostics: leave out the debugger and dump support of the runtime.</summary>
     public bool TrimDiagnostics { get; init; }
+    /// <summary>SlimImageScannerMetadata: write /etc/os-release and /var/lib/dpkg/status.d/ for image scanners.</summary>
+    public bool ScannerMetadata { get; init; } = true;
     /// <summary>SlimImageOpenSsl: whether libssl, libcrypto and the CA bundle go in (auto: when the app can load them).</summary>
     public Runtime.OpenSslMode OpenSsl { get; init; } = Runtime.OpenSslMode.Auto;
     /// <summary>SlimImageCaCertificate: host PEM files whose certificates are appended to the image's CA bundle.</summary>

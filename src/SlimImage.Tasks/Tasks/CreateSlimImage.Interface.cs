@@ -108,6 +108,9 @@ public sealed partial class CreateSlimImage
     /// <summary>SlimImageTrimDiagnostics: leave out libmscordaccore.so, libmscordbi.so and createdump.</summary>
     public bool TrimDiagnostics { get; set; }
 
+    /// <summary>SlimImageScannerMetadata: <c>true</c> (default) describes the host's Debian packages to image scanners.</summary>
+    public bool ScannerMetadata { get; set; } = true;
+
     /// <summary>SlimImageOpenSsl: <c>auto</c> (default), <c>true</c> or <c>false</c>.</summary>
     public string? OpenSsl { get; set; }
 

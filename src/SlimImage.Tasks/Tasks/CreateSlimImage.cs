@@ -103,6 +103,7 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         IncludeDebugSymbols = IncludeDebugSymbols,
         IncludeLttng = IncludeLttng,
         TrimDiagnostics = TrimDiagnostics,
+        ScannerMetadata = ScannerMetadata,
         OpenSsl = Runtime.RuntimeOptions.ParseOpenSsl(OpenSsl),
         CaCertificates = CaCertificates.Select(FullPath).ToList(),
         TimeZoneData = TimeZoneData,

@@ -35,6 +35,9 @@ public class CrossArchitectureTests
         Assert.Contains(arm64.Files.Keys, p => p.StartsWith("/usr/lib/aarch64-linux-gnu/libc.so.6"));
         Assert.DoesNotContain(arm64.Files.Keys, p => p.Contains("x86_64"));
         Assert.DoesNotContain(x64.Files.Keys, p => p.Contains("aarch64"));
+        // The scanners' package list names each image's own architecture: libc6 is installed for both here.
+        Assert.Contains("Architecture: arm64\n", System.Text.Encoding.UTF8.GetString(arm64.Files["/var/lib/dpkg/status.d/libc6"].Content!));
+        Assert.Contains("Architecture: amd64\n", System.Text.Encoding.UTF8.GetString(x64.Files["/var/lib/dpkg/status.d/libc6"].Content!));
 
         foreach (var archive in new[] { project.DefaultArchive("linux-x64"), project.DefaultArchive("linux-arm64") })
         {

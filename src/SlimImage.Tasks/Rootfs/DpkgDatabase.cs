@@ -1,0 +1,153 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using SlimImage.Diagnostics;
+using SlimImage.FileSystem;
+
+namespace SlimImage.Rootfs;
+
+/// <summary>One installed package: its name (without <c>:arch</c>), architecture and status stanza as the image keeps it.</summary>
+public sealed record DpkgPackage(string Name, string Architecture, string Stanza);
+
+/// <summary>
+/// Reads a sysroot's dpkg database (<c>var/lib/dpkg/info/*.list</c> and <c>var/lib/dpkg/status</c>) for the few files
+/// an image takes from it. Paths are compared by their real path inside the sysroot, so that libc6's
+/// <c>/lib/x86_64-linux-gnu/libc.so.6</c> matches the <c>/usr/lib/x86_64-linux-gnu/libc.so.6</c> the loader found on a
+/// merged-usr system. The database is read once per build, and only for lines whose file name the image has.
+/// </summary>
+public static partial class DpkgDatabase
+{
+    public const string InfoDir = "/var/lib/dpkg/info";
+    public const string StatusFile = "/var/lib/dpkg/status";
+
+    // A damaged or hostile database must not make the build read without bound.
+    private const long MaxFileSize = 64L << 20;
+
+    // Fields scanners read (trivy, syft, grype) and dpkg needs for a valid stanza; Conffiles and the long description
+    // name files and text the image does not carry.
+    private static readonly string[] Kept =
+        ["Package", "Status", "Priority", "Section", "Installed-Size", "Maintainer", "Architecture", "Multi-Arch",
+         "Source", "Version", "Depends", "Pre-Depends", "Description", "Homepage"];
+
+    /// <summary>Policy §5.6.1: lower-case letters, digits, '+', '-', '.'; at least two characters.</summary>
+    [GeneratedRegex("^[a-z0-9][a-z0-9+.-]+$")]
+    private static partial Regex PackageName();
+
+    /// <summary>True when the sysroot has a dpkg database at all.</summary>
+    public static bool Exists(string sysroot) =>
+        File.Exists(SysrootPath.ToHost(sysroot, StatusFile)) || Directory.Exists(SysrootPath.ToHost(sysroot, InfoDir));
+
+    /// <summary>
+    /// The package that installed each of <paramref name="realPaths"/> (real paths inside the sysroot), as its .list
+    /// file names it (<c>libc6:arm64</c> for a multi-arch package, else <c>libc6</c>); paths of no package are absent. <paramref name="problems"/> receives what could not be read.
+    /// </summary>
+    public static Dictionary<string, string> Owners(string sysroot, IReadOnlyCollection<string> realPaths, List<string> problems)
+    {
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        var wanted = realPaths.ToHashSet(StringComparer.Ordinal);
+        var names = realPaths.Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
+        var dirs = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var info = SysrootPath.ToHost(sysroot, InfoDir);
+        if (!Directory.Exists(info)) return owners;
+        // Sorted, so that a path two packages claim (a diversion) always goes to the same one.
+        foreach (var list in Directory.GetFiles(info, "*.list").Order(StringComparer.Ordinal))
+        {
+            var package = Path.GetFileNameWithoutExtension(list);
+            var parts = package.Split(':');
+            if (parts.Length > 2 || !PackageName().IsMatch(parts[0]) || (parts.Length == 2 && !PackageName().IsMatch(parts[1])))
+            {
+                problems.Add($"{list}: '{package}' is not a Debian package name");
+                continue;
+            }
+            try
+            {
+                if (new FileInfo(list).Length > MaxFileSize) throw new IOException($"larger than {MaxFileSize >> 20} MB");
+                foreach (var line in File.ReadLines(list))
+                {
+                    var slash = line.LastIndexOf('/');
+                    if (slash <= 0 || !line.StartsWith('/') || !names.Contains(line[(slash + 1)..])) continue;
+                    var dir = line[..slash];
+                    if (!dirs.TryGetValue(dir, out var realDir))
+                        dirs[dir] = realDir = RealPath(sysroot, dir);
+                    var real = realDir + line[slash..];
+                    if (realDir != null && wanted.Contains(real))
+                        owners.TryAdd(real, package);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or SlimException)
+            {
+                problems.Add($"{list}: {e.Message}");
+            }
+        }
+        return owners;
+    }
+
+    /// <summary>The real path of <paramref name="path"/> inside the sysroot, or null when it does not resolve.</summary>
+    public static string? RealPath(string sysroot, string path)
+    {
+        var walk = SysrootPath.Walk(sysroot, path);
+        return walk.LoopAt == null ? walk.Resolution?.RealPath : null;
+    }
+
+    /// <summary>
+    /// The installed stanzas of <paramref name="packages"/> (<c>name:arch</c> or <c>name</c>, as <see cref="Owners"/>
+    /// gives them); a package without one is a problem. The architecture matters: a build machine with libc6:amd64 and
+    /// libc6:arm64 has two stanzas named libc6, and an arm64 image must list the arm64 one.
+    /// </summary>
+    public static SortedDictionary<string, DpkgPackage> Stanzas(string sysroot, IReadOnlySet<string> packages, List<string> problems)
+    {
+        var found = new SortedDictionary<string, DpkgPackage>(StringComparer.Ordinal);
+        var status = SysrootPath.ToHost(sysroot, StatusFile);
+        try
+        {
+            if (new FileInfo(status).Length > MaxFileSize) throw new IOException($"larger than {MaxFileSize >> 20} MB");
+            var stanza = new List<string>();
+            foreach (var line in File.ReadLines(status).Append(""))
+            {
+                if (line.Length > 0) { stanza.Add(line); continue; }
+                if (Parse(stanza) is { } package)
+                {
+                    var id = package.Name + ":" + package.Architecture;
+                    if (packages.Contains(id)) found.TryAdd(id, package);
+                    else if (packages.Contains(package.Name)) found.TryAdd(package.Name, package);
+                }
+                stanza.Clear();
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problems.Add($"{status}: {e.Message}");
+            return found;
+        }
+        foreach (var missing in packages.Where(p => !found.ContainsKey(p)).Order(StringComparer.Ordinal))
+            problems.Add($"{status} has no installed package '{missing}', whose {InfoDir}/{missing}.list names files of the image");
+        return found;
+    }
+
+    /// <summary>One stanza reduced to the kept fields, or null when it is not an installed package.</summary>
+    private static DpkgPackage? Parse(List<string> lines)
+    {
+        var fields = new List<(string Name, List<string> Lines)>();
+        foreach (var line in lines)
+        {
+            if (line[0] is ' ' or '\t')
+            {
+                if (fields.Count > 0) fields[^1].Lines.Add(line);
+                continue;
+            }
+            var colon = line.IndexOf(':');
+            if (colon <= 0) return null;
+            fields.Add((line[..colon], [line]));
+        }
+        var name = fields.FirstOrDefault(f => f.Name == "Package").Lines?[0][8..].Trim();
+        var state = fields.FirstOrDefault(f => f.Name == "Status").Lines?[0];
+        var architecture = fields.FirstOrDefault(f => f.Name == "Architecture").Lines?[0][13..].Trim() ?? "";
+        if (name == null || !PackageName().IsMatch(name) || state == null || !state.EndsWith(" installed", StringComparison.Ordinal))
+            return null;
+        var text = new StringBuilder();
+        foreach (var field in Kept)
+            foreach (var (fieldName, fieldLines) in fields.Where(f => f.Name == field))
+                foreach (var line in field == "Description" ? fieldLines.Take(1) : fieldLines)
+                    text.Append(line).Append('\n');
+        return new DpkgPackage(name, architecture, text.ToString());
+    }
+}
