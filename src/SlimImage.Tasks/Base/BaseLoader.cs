@@ -42,7 +42,7 @@ public static class BaseLoader
         long maxLayerSize = LayerLimit.Default)
     {
         var (layers, files) = BaseLayers.Extract(image, scratch, ct, maxLayerSize, report);
-        report(SlimDiagnostic.Info("SLIM3505", image.Reference, layers.Count, ImagePipeline.Size(layers.Sum(l => l.Size)), files.Count));
+        report(SlimDiagnostic.Info("SLIM3505", image.Reference, layers.Count, ByteSize.Format(layers.Sum(l => l.Size)), files.Count));
         return new LoadedBase(image.Reference, layers, History(image), image.Config, files, []);
     }
 

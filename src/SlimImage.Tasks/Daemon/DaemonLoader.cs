@@ -90,7 +90,7 @@ public static class DaemonLoader
             if (now > quarter)
             {
                 quarter = now;
-                report(SlimDiagnostic.Detail("SLIM3704", archivePath, cli.Name, Size(sent), Size(total), quarter * 25));
+                report(SlimDiagnostic.Detail("SLIM3704", archivePath, cli.Name, ByteSize.Format(sent), ByteSize.Format(total), quarter * 25));
             }
         }
         stdin.Flush();
@@ -101,8 +101,6 @@ public static class DaemonLoader
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return lines.Length == 0 ? "(it printed nothing)" : string.Join(" | ", lines.TakeLast(5));
     }
-
-    private static string Size(long bytes) => (bytes / 1048576.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " MB";
 
     /// <summary>Reads a stream to its end in the background, keeping only its last <see cref="TailBytes"/> characters.</summary>
     private sealed class Tail

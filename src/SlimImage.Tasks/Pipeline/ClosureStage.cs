@@ -67,7 +67,7 @@ public static class ClosureStage
         if (dropped.Count == 0) return publish;
         var left = dropped.Select(f => new LeftOutFile(f, SizeOf(f.HostPath), "SlimImageNativeLibrary Keep=\"false\".")).ToList();
         foreach (var l in left)
-            report(SlimDiagnostic.Info("SLIM1103", l.File.RelativePath, ImagePipeline.Size(l.Size), l.Why));
+            report(SlimDiagnostic.Info("SLIM1103", l.File.RelativePath, ByteSize.Format(l.Size), l.Why));
         return new PublishSelection(publish.Kept.Except(dropped).ToList(), publish.LeftOut.Concat(left).ToList());
     }
 
@@ -85,7 +85,7 @@ public static class ClosureStage
             }
             var file = publish.Kept.First(f => Path.GetFullPath(f.HostPath) == u.File.HostPath);
             var size = SizeOf(file.HostPath);
-            report(SlimDiagnostic.Warning("SLIM2010", file.RelativePath, u.File.Source, u.Why, ImagePipeline.Size(size), Path.GetFileName(file.RelativePath)));
+            report(SlimDiagnostic.Warning("SLIM2010", file.RelativePath, u.File.Source, u.Why, ByteSize.Format(size), Path.GetFileName(file.RelativePath)));
             left.Add(new LeftOutFile(file, size, u.Why));
         }
         if (left.Count == 0) return publish;

@@ -41,7 +41,7 @@ public static class ImagePipeline
         var publish = PublishOutput.Select(request.PublishFiles, new PublishOptions(request.IncludeDebugSymbols, request.IncludeLttng, request.TrimDiagnostics));
         var appCommand = AppCommand(request, publish);
         foreach (var left in publish.LeftOut)
-            report(SlimDiagnostic.Info("SLIM1103", left.File.RelativePath, Size(left.Size), left.Why));
+            report(SlimDiagnostic.Info("SLIM1103", left.File.RelativePath, ByteSize.Format(left.Size), left.Why));
         clock.End("publish output");
 
         var scratch = Path.Combine(Path.GetDirectoryName(request.ArchivePath)!, ScratchPrefix + FileSystem.TempFiles.Owner());
@@ -142,18 +142,12 @@ public static class ImagePipeline
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture,
             $"{written?.Path ?? request.Registry + "/" + request.Repository} ({request.Repository}:{string.Join(",", request.Tags)}, {image.Manifest.Digest}): " +
-            $"{Size(image.CompressedSize)} compressed, {Size(image.UncompressedSize)} uncompressed, {image.Layers.Count} layer(s).");
+            $"{ByteSize.Format(image.CompressedSize)} compressed, {ByteSize.Format(image.UncompressedSize)} uncompressed, {image.Layers.Count} layer(s).");
         foreach (var host in plan.HostFiles)
-            text.Append(CultureInfo.InvariantCulture, $"\n  {host.ImagePath} ({Size(host.Size)}) from {host.HostPath}: {host.Why}");
+            text.Append(CultureInfo.InvariantCulture, $"\n  {host.ImagePath} ({ByteSize.Format(host.Size)}) from {host.HostPath}: {host.Why}");
         foreach (var left in leftOut)
-            text.Append(CultureInfo.InvariantCulture, $"\n  left out: {left.File.RelativePath} ({Size(left.Size)})");
+            text.Append(CultureInfo.InvariantCulture, $"\n  left out: {left.File.RelativePath} ({ByteSize.Format(left.Size)})");
         return text.ToString();
     }
 
-    internal static string Size(long bytes) => bytes switch
-    {
-        >= 1 << 20 => (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + " MB",
-        >= 1 << 10 => (bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KB",
-        _ => bytes.ToString(CultureInfo.InvariantCulture) + " B",
-    };
 }

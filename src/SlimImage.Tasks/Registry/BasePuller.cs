@@ -28,7 +28,7 @@ public static class BasePuller
         var cache = new BlobCache(settings.CacheDirectory);
         if (reference.Digest is { } pinned && await TryCacheOnly(reference, pinned, platform, cache, ct).ConfigureAwait(false) is { } cached)
         {
-            report(SlimDiagnostic.Info("SLIM4104", reference, cached.DigestReference, cached.Layers.Count, RegistryClient.Size(cached.Layers.Sum(l => l.Descriptor.Size)), "the cache (the digest is pinned)"));
+            report(SlimDiagnostic.Info("SLIM4104", reference, cached.DigestReference, cached.Layers.Count, ByteSize.Format(cached.Layers.Sum(l => l.Descriptor.Size)), "the cache (the digest is pinned)"));
             return cached;
         }
 
@@ -67,7 +67,7 @@ public static class BasePuller
             }, fromCacheOnly: false).ConfigureAwait(false);
         foreach (var layer in image.Layers) journal.Record(layer.Descriptor.Digest, reference.Repository);
         report(SlimDiagnostic.Info("SLIM4104", reference, image.DigestReference, image.Layers.Count,
-            RegistryClient.Size(image.Layers.Sum(l => l.Descriptor.Size)), downloaded == 0 ? "the cache" : $"{reference.Registry} ({RegistryClient.Size(downloaded)} downloaded)"));
+            ByteSize.Format(image.Layers.Sum(l => l.Descriptor.Size)), downloaded == 0 ? "the cache" : $"{reference.Registry} ({ByteSize.Format(downloaded)} downloaded)"));
         return image;
     }
 
@@ -94,8 +94,8 @@ public static class BasePuller
         var limit = client.Transport.Options.MaxDocumentSize;
         var what = d.MediaType.Contains("config") ? "a config" : "a manifest";
         SlimException TooLarge(string size) => new("SLIM4018", reference.Registry, reference.Repository,
-            $"reading {d.Digest} (its descriptor) of", what, size, RegistryClient.Size(limit));
-        if (d.Size > limit) throw TooLarge(RegistryClient.Size(d.Size));
+            $"reading {d.Digest} (its descriptor) of", what, size, ByteSize.Format(limit));
+        if (d.Size > limit) throw TooLarge(ByteSize.Format(d.Size));
         byte[] bytes;
         if (d.MediaType is MediaTypes.Manifest or DockerManifest or MediaTypes.Index or DockerList)
             bytes = (await client.GetManifestAsync(reference.Repository, d.Digest.ToString(), ct).ConfigureAwait(false)).Bytes;
@@ -105,7 +105,7 @@ public static class BasePuller
             await client.DownloadBlobAsync(reference.Repository, d, async (body, c) =>
             {
                 buffer.SetLength(0);
-                await BoundedBody.CopyAsync(body, buffer, limit, () => TooLarge("more than " + RegistryClient.Size(limit)), c).ConfigureAwait(false);
+                await BoundedBody.CopyAsync(body, buffer, limit, () => TooLarge("more than " + ByteSize.Format(limit)), c).ConfigureAwait(false);
             }, ct).ConfigureAwait(false);
             bytes = buffer.ToArray();
         }

@@ -70,7 +70,7 @@ public static class ImagePusher
                 await client.PutManifestAsync(repository, tag, image.ManifestBytes, manifest.MediaType, ct).ConfigureAwait(false);
             pushed.Add(new PushedTag($"{registry}/{repository}:{tag}", tag, manifest.Digest));
         }
-        report(SlimDiagnostic.Info("SLIM4103", $"{registry}/{repository}", uploaded, RegistryClient.Size(bytes), mounted, existing));
+        report(SlimDiagnostic.Info("SLIM4103", $"{registry}/{repository}", uploaded, ByteSize.Format(bytes), mounted, existing));
         foreach (var tag in pushed)
             report(SlimDiagnostic.Info("SLIM4101", tag.Reference, tag.DigestReference));
         return new PushResult(registry, repository, manifest.Digest, pushed, uploaded, mounted, existing, bytes);
@@ -81,7 +81,7 @@ public static class ImagePusher
     private static async Task<BlobStatus> PushBlobAsync(RegistryClient client, BlobJournal journal, string repository, string what,
         Descriptor blob, Func<Stream> open, IReadOnlyList<string> scopes, Action<SlimDiagnostic> report, CancellationToken ct)
     {
-        var label = $"{what} {blob.Digest} ({RegistryClient.Size(blob.Size)})";
+        var label = $"{what} {blob.Digest} ({ByteSize.Format(blob.Size)})";
         if (await client.BlobExistsAsync(repository, blob, scopes, ct).ConfigureAwait(false))
         {
             report(SlimDiagnostic.Detail("SLIM4102", label, "already in the repository"));
@@ -147,8 +147,8 @@ public static class ImagePusher
         private void Line()
         {
             var seconds = Math.Max(_clock.Elapsed.TotalSeconds, 0.001);
-            report(SlimDiagnostic.Detail("SLIM4100", what, blob.Digest, target, RegistryClient.Size(_sent), RegistryClient.Size(blob.Size),
-                (100 * _sent / Math.Max(blob.Size, 1)).ToString(CultureInfo.InvariantCulture), RegistryClient.Size((long)(_sent / seconds))));
+            report(SlimDiagnostic.Detail("SLIM4100", what, blob.Digest, target, ByteSize.Format(_sent), ByteSize.Format(blob.Size),
+                (100 * _sent / Math.Max(blob.Size, 1)).ToString(CultureInfo.InvariantCulture), ByteSize.Format((long)(_sent / seconds))));
         }
     }
 }

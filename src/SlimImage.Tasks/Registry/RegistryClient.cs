@@ -70,7 +70,7 @@ internal sealed class RegistryClient : IDisposable
         Action<long>? sent, CancellationToken ct)
     {
         var options = Transport.Options;
-        var doing = $"uploading {what} {blob.Digest} ({Size(blob.Size)}) to";
+        var doing = $"uploading {what} {blob.Digest} ({ByteSize.Format(blob.Size)}) to";
         List<string> scopes = [RegistryRequest.PushScope(repository)];
         if (blob.Size > options.MonolithicLimit)
         {
@@ -166,7 +166,7 @@ internal sealed class RegistryClient : IDisposable
     /// </summary>
     public Task DownloadBlobAsync(string repository, Descriptor blob, Func<Stream, CancellationToken, Task> write, CancellationToken ct)
     {
-        var request = new RegistryRequest(repository, $"downloading {blob.Digest} ({Size(blob.Size)}) from",
+        var request = new RegistryRequest(repository, $"downloading {blob.Digest} ({ByteSize.Format(blob.Size)}) from",
             [RegistryRequest.PullScope(repository)], () => new HttpRequestMessage(HttpMethod.Get, $"v2/{repository}/blobs/{blob.Digest}"))
         { Bytes = blob.Size };
         return Transport.SendAsync(request, async (r, c) =>
@@ -185,7 +185,6 @@ internal sealed class RegistryClient : IDisposable
     private static Uri WithQuery(Uri uri, string parameter) =>
         new(uri.AbsoluteUri + (string.IsNullOrEmpty(uri.Query) ? "?" : "&") + parameter);
 
-    internal static string Size(long bytes) => Pipeline.ImagePipeline.Size(bytes);
 
     public void Dispose() => Transport.Dispose();
 }

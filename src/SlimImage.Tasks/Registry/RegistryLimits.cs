@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using SlimImage.Diagnostics;
 
 namespace SlimImage.Registry;
 
@@ -37,7 +38,7 @@ internal sealed class RegistryDeadline : IDisposable
 
     /// <summary>"1800 s plus 12.3 MB of blobs at 256.0 KB/s", for SLIM4019.</summary>
     public string Describe() =>
-        $"{RegistryTransport.Seconds(_options.TotalTimeout)} plus {RegistryClient.Size(_bytes)} of blobs at {RegistryClient.Size(_options.SlowestRate)}/s";
+        $"{RegistryTransport.Seconds(_options.TotalTimeout)} plus {ByteSize.Format(_bytes)} of blobs at {ByteSize.Format(_options.SlowestRate)}/s";
 
     public void Dispose() => _cts.Dispose();
 }
@@ -51,10 +52,10 @@ internal static class BoundedBody
     /// </summary>
     public static async Task<byte[]> ReadAsync(HttpContent content, long limit, Func<string, Exception> tooLarge, CancellationToken ct)
     {
-        if (content.Headers.ContentLength is { } announced && announced > limit) throw tooLarge(RegistryClient.Size(announced));
+        if (content.Headers.ContentLength is { } announced && announced > limit) throw tooLarge(ByteSize.Format(announced));
         await using var body = await content.ReadAsStreamAsync(ct).ConfigureAwait(false);
         using var buffer = new MemoryStream();
-        await CopyAsync(body, buffer, limit, () => tooLarge("more than " + RegistryClient.Size(limit)), ct).ConfigureAwait(false);
+        await CopyAsync(body, buffer, limit, () => tooLarge("more than " + ByteSize.Format(limit)), ct).ConfigureAwait(false);
         return buffer.ToArray();
     }
 

@@ -199,7 +199,7 @@ internal sealed partial class RegistryTransport : IDisposable
     /// </summary>
     public Task<byte[]> ReadDocumentAsync(HttpResponseMessage response, RegistryRequest request, string what, CancellationToken ct) =>
         BoundedBody.ReadAsync(response.Content, Options.MaxDocumentSize,
-            size => new SlimException("SLIM4018", Registry, request.Repository, request.Doing, what, size, RegistryClient.Size(Options.MaxDocumentSize)), ct);
+            size => new SlimException("SLIM4018", Registry, request.Repository, request.Doing, what, size, ByteSize.Format(Options.MaxDocumentSize)), ct);
 
     private static bool IsTransient(HttpStatusCode status) => (int)status >= 500 || status == HttpStatusCode.TooManyRequests;
 

@@ -107,13 +107,13 @@ public static class RuntimeDependencies
     {
         var icu = needs.Sonames.FirstOrDefault(s => s.Reason == IcuReason);
         if (icu != null)
-            report(SlimDiagnostic.Info("SLIM1100", icu.Soname["libicuuc.so.".Length..], ImagePipeline.Size(SizeOf(closure, "libicu"))));
+            report(SlimDiagnostic.Info("SLIM1100", icu.Soname["libicuuc.so.".Length..], ByteSize.Format(SizeOf(closure, "libicu"))));
         var ssl = needs.Sonames.FirstOrDefault(s => s.Reason == OpenSslReason);
         if (ssl != null)
         {
             var bytes = SizeOf(closure, "libssl") + SizeOf(closure, "libcrypto")
                 + needs.DataSets.Where(d => d.ImagePath == RuntimeData.CaBundlePath).Sum(d => d.Size);
-            report(SlimDiagnostic.Info("SLIM1203", ssl.Soname, ImagePipeline.Size(bytes), needs.OpenSslReason));
+            report(SlimDiagnostic.Info("SLIM1203", ssl.Soname, ByteSize.Format(bytes), needs.OpenSslReason));
         }
         if (request != null)
             foreach (var hint in DataFileHints.For(closure, request))
