@@ -3,36 +3,16 @@ using Microsoft.Build.Utilities;
 using SlimImage.Output;
 using SlimImage.Pipeline;
 using SlimImage.Registry;
-using SlimImage.Registry.Credentials;
 
 namespace SlimImage.Tasks;
 
 public sealed partial class CreateSlimImage
 {
-    /// <summary>
-    /// Credentials are read here, from the process environment and docker's config.json, never through MSBuild
-    /// properties: a property's value would be in every binlog.
-    /// </summary>
     private RegistrySettings ReadRegistrySettings()
     {
-        Func<string, string?> environment = Environment.GetEnvironmentVariable;
         var registry = NullIfEmpty(Registry);
         var baseRegistry = string.Equals(Base?.Trim(), "scratch", StringComparison.OrdinalIgnoreCase) ? null : ImageReference.TryParse(Base ?? "")?.Registry;
-        return new RegistrySettings
-        {
-            InsecureRegistries = RegistryInputs.SplitHosts(InsecureRegistries),
-            Credentials = new CredentialChain(environment, registry ?? baseRegistry, () => DockerConfig.Load(environment), Report),
-            CacheDirectory = NullIfEmpty(CacheDirectory) is { } dir ? Path.GetFullPath(dir) : DefaultCache(environment),
-        };
-    }
-
-    /// <summary>$XDG_CACHE_HOME/slimimage, else ~/.cache/slimimage (the XDG base directory default).</summary>
-    private static string DefaultCache(Func<string, string?> environment)
-    {
-        var xdg = environment("XDG_CACHE_HOME");
-        if (!string.IsNullOrEmpty(xdg)) return Path.Combine(xdg, "slimimage");
-        var home = environment("HOME");
-        return string.IsNullOrEmpty(home) ? Path.Combine(Path.GetTempPath(), "slimimage-cache") : Path.Combine(home, ".cache", "slimimage");
+        return RegistrySettingsReader.Read(registry ?? baseRegistry, InsecureRegistries, CacheDirectory, Report);
     }
 
     private static ITaskItem[] ToPushedItems(ImageResult result) => result.Published.OfType<RegistryPublication>()

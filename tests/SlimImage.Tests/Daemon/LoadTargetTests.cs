@@ -100,15 +100,17 @@ public class SdkContainerPropertiesTests
     {
         var unused = SlimImage.Pipeline.SdkContainerProperties.Unused(
         [
-            KeyValuePair.Create("ContainerRuntimeIdentifiers", "linux-x64;linux-arm64"),
             KeyValuePair.Create("ContainerFamily", " noble-chiseled "),
-            KeyValuePair.Create("ContainerPublishInParallel", ""),
+            KeyValuePair.Create("ContainerDescription", "an app"),
+            // Honoured since SlimImageRuntimeIdentifiers builds an index of several platforms.
+            KeyValuePair.Create("ContainerRuntimeIdentifiers", "linux-x64;linux-arm64"),
+            KeyValuePair.Create("ContainerPublishInParallel", "false"),
             // Honoured since SlimImageImageFormat exists.
             KeyValuePair.Create("ContainerImageFormat", "Docker"),
             KeyValuePair.Create("ContainerRepository", "team/app"),
         ]).ToList();
-        Assert.Equal(["ContainerFamily", "ContainerRuntimeIdentifiers"], unused.Select(u => u.Name));
-        Assert.Equal("noble-chiseled", unused[0].Value);
-        Assert.Contains("SlimImageBase", unused[0].Why);
+        Assert.Equal(["ContainerDescription", "ContainerFamily"], unused.Select(u => u.Name));
+        Assert.Equal("noble-chiseled", unused[1].Value);
+        Assert.Contains("SlimImageBase", unused[1].Why);
     }
 }

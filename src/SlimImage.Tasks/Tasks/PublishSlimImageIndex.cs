@@ -1,0 +1,123 @@
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using SlimImage.Diagnostics;
+using SlimImage.Pipeline;
+using SlimImage.Registry;
+
+namespace SlimImage.Tasks;
+
+/// <summary>
+/// <c>-t:PublishSlimImageIndex</c>: joins images already in the registry (built by one CI job per architecture) into
+/// one index under <c>SlimImageTags</c>, uploading no layer (<see cref="IndexPipeline.Join"/>).
+/// </summary>
+public sealed class PublishSlimImageIndex : Microsoft.Build.Utilities.Task, ICancelableTask
+{
+    private readonly CancellationTokenSource _cancel = new();
+
+    /// <summary>SlimImageRegistry: the registry the sources are in and the index goes to, e.g. <c>registry.example.com</c>.</summary>
+    public string? Registry { get; set; }
+
+    /// <summary>SlimImageRepository: the index's repository, e.g. <c>team/app</c>.</summary>
+    [Required]
+    public string Repository { get; set; } = "";
+
+    /// <summary>SlimImageTags: the tags that will point to the index, e.g. <c>1.2.3;latest</c>.</summary>
+    public string[] Tags { get; set; } = [];
+
+    /// <summary>SlimImageIndexSources: tags, <c>@sha256:…</c> digests or references in the same registry, e.g. <c>1.2.3-amd64;1.2.3-arm64</c>.</summary>
+    public string[] Sources { get; set; } = [];
+
+    /// <summary>SlimImageInsecureRegistries: hosts spoken to in plain HTTP.</summary>
+    public string[] InsecureRegistries { get; set; } = [];
+
+    /// <summary>SlimImageCacheDirectory: which repository holds which blob, for mounts.</summary>
+    public string? CacheDirectory { get; set; }
+
+    /// <summary>One item per tag (<c>registry/repository:tag</c>, metadata <c>ManifestDigest</c> = <c>IndexDigest</c>,
+    /// <c>DigestReference</c>, <c>Registry</c>, <c>Repository</c>, <c>Tag</c>) and one per platform image
+    /// (<c>registry/repository@sha256:…</c>, metadata <c>Platform</c>, <c>Source</c>, <c>ManifestDigest</c>, <c>IndexDigest</c>).</summary>
+    [Output]
+    public ITaskItem[] PushedImages { get; private set; } = [];
+
+    public void Cancel() => _cancel.Cancel();
+
+    public override bool Execute()
+    {
+        try
+        {
+            var registry = Registry?.Trim() ?? "";
+            var request = new IndexJoinRequest
+            {
+                Registry = registry,
+                Repository = Repository.Trim(),
+                Tags = Tags.Select(t => t.Trim()).Where(t => t.Length > 0).Distinct().DefaultIfEmpty("latest").ToList(),
+                Sources = Sources.Select(s => s.Trim()).Where(s => s.Length > 0).ToList(),
+                Registries = RegistrySettingsReader.Read(registry.Length > 0 ? registry : null, InsecureRegistries, CacheDirectory, Report),
+            };
+            PushedImages = PushedItems.Of(IndexPipeline.Join(request, Report, _cancel.Token));
+            return !Log.HasLoggedErrors;
+        }
+        catch (SlimException e)
+        {
+            Log.LogError(null, e.Code, null, null, 0, 0, 0, 0, e.Text);
+            return false;
+        }
+        catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+        {
+            Log.LogMessage(MessageImportance.High, "SlimImage: cancelled; no tag was moved.");
+            return false;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.LogError(null, "SLIM1099", null, null, 0, 0, 0, 0, Messages.StripCode(Messages.Format("SLIM1099", e.GetType().Name, e.Message)));
+            Log.LogMessage(MessageImportance.Low, e.ToString());
+            return false;
+        }
+    }
+
+    private void Report(SlimDiagnostic d)
+    {
+        if (d.Severity == SlimSeverity.Warning)
+            Log.LogWarning(null, d.Code, null, null, 0, 0, 0, 0, d.Message);
+        else
+            Log.LogMessage(null, d.Code, null, null, 0, 0, 0, 0,
+                d.Severity == SlimSeverity.Detail ? MessageImportance.Normal : MessageImportance.High, d.Message);
+    }
+}
+
+/// <summary>The <c>SlimImagePushedImage</c> items of a pushed index: one per tag, then one per platform image.</summary>
+internal static class PushedItems
+{
+    public static ITaskItem[] Of(IndexPushResult result)
+    {
+        var items = new List<ITaskItem>();
+        foreach (var tag in result.Tags)
+        {
+            var item = new TaskItem(tag.Reference);
+            item.SetMetadata("ManifestDigest", tag.ManifestDigest.ToString());
+            item.SetMetadata("IndexDigest", result.Index.Digest.ToString());
+            item.SetMetadata("MediaType", result.Index.MediaType);
+            item.SetMetadata("DigestReference", tag.DigestReference);
+            item.SetMetadata("Registry", result.Registry);
+            item.SetMetadata("Repository", result.Repository);
+            item.SetMetadata("Tag", tag.Tag);
+            item.SetMetadata("Platform", "");
+            items.Add(item);
+        }
+        foreach (var image in result.Images)
+        {
+            var item = new TaskItem(image.DigestReference);
+            item.SetMetadata("ManifestDigest", image.Entry.Manifest.Digest.ToString());
+            item.SetMetadata("IndexDigest", result.Index.Digest.ToString());
+            item.SetMetadata("MediaType", image.Entry.Manifest.MediaType);
+            item.SetMetadata("DigestReference", image.DigestReference);
+            item.SetMetadata("Registry", result.Registry);
+            item.SetMetadata("Repository", result.Repository);
+            item.SetMetadata("Tag", "");
+            item.SetMetadata("Platform", image.Entry.Platform);
+            item.SetMetadata("Source", image.Source);
+            items.Add(item);
+        }
+        return items.ToArray();
+    }
+}
