@@ -40,19 +40,25 @@ public static class LayerSplit
         _ => throw new Diagnostics.SlimException("SLIM1300", value),
     };
 
-    public static IReadOnlyList<LayerContent> Split(RootfsPlan plan, string appName, Layering layering = Layering.Split)
+    /// <param name="plan">Every entry of SlimImage's own files.</param>
+    /// <param name="appName">For the history texts.</param>
+    /// <param name="layering">Split or single.</param>
+    /// <param name="platformFilesApart">For an image that is one platform of several: the app's platform-specific
+    /// files (its native executable, <c>*.deps.json</c>, native libraries) go into a layer of their own below the app
+    /// layer, so that the app layer (IL, runtimeconfig, content) is the same blob on every platform and stored once.</param>
+    public static IReadOnlyList<LayerContent> Split(RootfsPlan plan, string appName, Layering layering = Layering.Split, bool platformFilesApart = false)
     {
         if (layering == Layering.Single)
             return plan.Entries.Count == 0 ? [] : [new LayerContent($"SlimImage: {appName}, all files in one layer", plan.Entries)];
 
         var directories = plan.Entries.Where(e => e.Kind == EntryKind.Directory).ToDictionary(e => e.Path, StringComparer.Ordinal);
         var layers = new List<LayerContent>();
-        foreach (var (origin, what) in Order)
+        foreach (var (origin, what, part) in Parts(platformFilesApart))
         {
             // A folder listed in the plan lands in the layer of its origin (System unless said otherwise); each layer
             // also repeats the planned folders above its files, with the same mode and owner, because a folder the
             // layer writer adds by itself is 0755 root and would replace the planned one where layers overlap.
-            var own = plan.Entries.Where(e => e.Origin == origin).ToList();
+            var own = plan.Entries.Where(e => e.Origin == origin && (part == null || part(e, appName))).ToList();
             if (own.Count == 0) continue;
             var byPath = own.ToDictionary(e => e.Path, StringComparer.Ordinal);
             foreach (var entry in own)
@@ -61,6 +67,32 @@ public static class LayerSplit
             layers.Add(new LayerContent($"SlimImage: {appName}, {what}", byPath.Values.OrderBy(e => e.Path, StringComparer.Ordinal).ToList()));
         }
         return layers;
+    }
+
+    private static IEnumerable<(EntryOrigin Origin, string What, Func<RootfsEntry, string, bool>? Part)> Parts(bool platformFilesApart)
+    {
+        foreach (var (origin, what) in Order)
+        {
+            if (origin != EntryOrigin.App || !platformFilesApart)
+                yield return (origin, what, null);
+            else
+            {
+                yield return (origin, "app files of this platform (executable, deps.json, native libraries)", IsPlatformFile);
+                yield return (origin, "app files of every platform", (e, app) => e.Kind == EntryKind.Directory || !IsPlatformFile(e, app));
+            }
+        }
+    }
+
+    /// <summary>
+    /// What differs between platforms in an app's own output: the apphost (named after the app), the deps.json (it
+    /// names the runtime identifier) and native libraries. IL assemblies built with the same PathMap are the same bytes.
+    /// </summary>
+    private static bool IsPlatformFile(RootfsEntry e, string appName)
+    {
+        if (e.Kind == EntryKind.Directory) return false;
+        var name = e.Path[(e.Path.LastIndexOf('/') + 1)..];
+        return e.Path == "/app/" + appName || name.EndsWith(".deps.json", StringComparison.Ordinal)
+               || name.EndsWith(".so", StringComparison.Ordinal) || name.Contains(".so.", StringComparison.Ordinal);
     }
 
     private static string Parent(string path)

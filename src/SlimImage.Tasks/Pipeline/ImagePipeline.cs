@@ -54,7 +54,7 @@ public static class ImagePipeline
             HostModes.Report(plan.Entries, report);
             clock.End("closure and rootfs plan");
             ct.ThrowIfCancellationRequested();
-            var layers = LayerSplit.Split(plan, request.AssemblyName, request.Layering);
+            var layers = LayerSplit.Split(plan, request.AssemblyName, request.Layering, request.PlatformFilesApart);
 
             var layerOptions = new LayerOptions(request.Timestamp, scratch, request.Compression, request.CompressionLevel);
             var cache = request.IntermediateDirectory == null ? null : Path.Combine(request.IntermediateDirectory, "layers");

@@ -69,6 +69,9 @@ public sealed record ImageRequest
     public long BaseLayerMaxSize { get; init; } = SlimImage.Base.LayerLimit.Default;
     /// <summary>SlimImageLayering: layers by rate of change, or one.</summary>
     public Layering Layering { get; init; } = Layering.Split;
+    /// <summary>The image is one platform of several (SlimImageRuntimeIdentifiers): the app's platform-specific files get
+    /// a layer of their own, so its IL layer is one blob for every platform.</summary>
+    public bool PlatformFilesApart { get; init; }
     /// <summary>SlimImageRegistry (host[:port]) to push to after the build; null pushes nothing.</summary>
     public string? Registry { get; init; }
     /// <summary>False only when pushing alone (SlimImageRegistry set, SlimImageArchiveOutputPath not).</summary>

@@ -143,6 +143,10 @@ public sealed partial class CreateSlimImage
 
     /// <summary>SlimImageLayering: <c>split</c> (by rate of change, the default) or <c>single</c>.</summary>
     public string? Layering { get; set; }
+
+    /// <summary>True when the project lists SlimImageRuntimeIdentifiers: the app's platform-specific files get a layer of
+    /// their own, so that its IL layer is one blob for every platform.</summary>
+    public bool PlatformFilesApart { get; set; }
     /// <summary>SlimImageCompression: <c>gzip</c> (default), <c>zstd</c> or <c>none</c>.</summary>
     public string? Compression { get; set; }
 

@@ -115,6 +115,7 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         BusyboxPath = NullIfEmpty(BusyboxPath),
         BaseLayerMaxSize = SlimImage.Base.LayerLimit.Parse(BaseLayerMaxSize),
         Layering = LayerSplit.Parse(Layering),
+        PlatformFilesApart = PlatformFilesApart,
         Registry = NullIfEmpty(Registry),
         WriteArchive = WriteArchive,
         Load = Daemon.LoadTarget.Parse(Load, LocalRegistry, LoadTimeout),

@@ -37,6 +37,19 @@ public class LayerSplitTests
     }
 
     [Fact]
+    public void OnePlatformOfSeveralKeepsItsPlatformFilesOutOfTheAppLayer()
+    {
+        var plan = new RootfsPlan([.. Plan.Entries, File("/app/hello", EntryOrigin.App), File("/app/hello.deps.json", EntryOrigin.App),
+            File("/app/hello.runtimeconfig.json", EntryOrigin.App), File("/app/native/libhello.so", EntryOrigin.App)], []);
+        var layers = LayerSplit.Split(plan, "hello", platformFilesApart: true);
+        Assert.Equal(5, layers.Count);
+        Assert.Equal(["/app", "/app/hello", "/app/hello.deps.json", "/app/native/libhello.so"], layers[3].Entries.Select(e => e.Path));
+        Assert.Equal(["/app", "/app/app.dll", "/app/hello.runtimeconfig.json"], layers[4].Entries.Select(e => e.Path));
+        // A single-platform image keeps one app layer.
+        Assert.Equal(4, LayerSplit.Split(plan, "hello").Count);
+    }
+
+    [Fact]
     public void EmptyLayersAreLeftOutAndSingleMakesOne()
     {
         var appOnly = new RootfsPlan(Plan.Entries.Where(e => e.Origin is EntryOrigin.App or EntryOrigin.System).ToList(), []);
