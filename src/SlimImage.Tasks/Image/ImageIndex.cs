@@ -50,3 +50,15 @@ public static class ImageIndex
         w.WriteEndObject();
     });
 }
+
+/// <summary>A built image and the platform it is for: one entry of a multi-platform image.</summary>
+/// <param name="Image">Config, manifest and layers.</param>
+/// <param name="RuntimeIdentifier">What it was built for, e.g. <c>linux-arm64</c>.</param>
+/// <param name="Os"><c>linux</c>.</param>
+/// <param name="Architecture">GOARCH spelling, as in the config.</param>
+/// <param name="Variant">e.g. <c>v8</c>; null when none.</param>
+public sealed record PlatformImage(BuiltImage Image, string RuntimeIdentifier, string Os, string Architecture, string? Variant)
+{
+    /// <summary>Its entry in an index.</summary>
+    public IndexEntry Entry => new(Image.Manifest, Os, Architecture, Variant);
+}

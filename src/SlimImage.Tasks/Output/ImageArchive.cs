@@ -26,7 +26,7 @@ public sealed record ArchiveResult(string Path, Digest ManifestDigest, long Comp
 /// </summary>
 public static class ImageArchive
 {
-    private const int FileMode = 0x1A4; // 0644
+    internal const int FileMode = 0x1A4; // 0644
 
     /// <summary>
     /// Writes <paramref name="image"/> to <paramref name="path"/>, tagged <c>repository:tag</c> for each tag, with
@@ -45,8 +45,21 @@ public static class ImageArchive
         ArgumentNullException.ThrowIfNull(tags);
         if (tags.Any(string.IsNullOrEmpty)) throw new ArgumentException("A tag is empty.", nameof(tags));
 
+        var (target, digest, identity) = WriteEntries(path, Entries(image, repository, tags.Distinct(StringComparer.Ordinal).ToList()), timestamp, ct);
+        return new ArchiveResult(target, image.Manifest.Digest, image.CompressedSize, image.UncompressedSize,
+            image.Layers.Count, new FileInfo(target).Length, digest, identity);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="entries"/> as one tar at <paramref name="path"/>, every mtime <paramref name="timestamp"/>,
+    /// through a temp file renamed over the target (see <see cref="Write"/>). Returns the full path, the file's sha256 and
+    /// its identity right after the rename (null when unknown).
+    /// </summary>
+    internal static (string Path, Digest Digest, string? Identity) WriteEntries(string path, IEnumerable<RootfsEntry> entries,
+        DateTimeOffset timestamp, CancellationToken ct)
+    {
         var mtime = TarEntryWriter.ToTarTime(timestamp);
-        var plan = TarPlan.Build(Entries(image, repository, tags.Distinct(StringComparer.Ordinal).ToList()));
+        var plan = TarPlan.Build(entries);
         var target = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(target)!;
         var temp = Path.Combine(folder, TempPrefix(target) + FileSystem.TempFiles.Owner() + TempSuffix);
@@ -79,8 +92,7 @@ public static class ImageArchive
                 throw new SlimException(e, "SLIM1016", target, e.Message);
             throw;
         }
-        return new ArchiveResult(target, image.Manifest.Digest, image.CompressedSize, image.UncompressedSize,
-            image.Layers.Count, new FileInfo(target).Length, digest, identity);
+        return (target, digest, identity);
     }
 
     /// <summary>The start of the temp file names of the archive <paramref name="path"/>: <c>.{name}.</c></summary>
@@ -106,7 +118,7 @@ public static class ImageArchive
         }
     }
 
-    private static void CheckBlob(LayerBlob layer)
+    internal static void CheckBlob(LayerBlob layer)
     {
         long length;
         try { length = new FileInfo(layer.BlobPath).Length; }
@@ -117,9 +129,9 @@ public static class ImageArchive
         if (length != layer.Size) throw new SlimException("SLIM3008", layer.BlobPath, length, layer.Size);
     }
 
-    private static RootfsEntry Generated(string path, byte[] content) => RootfsEntry.Generated(path, content, FileMode);
+    internal static RootfsEntry Generated(string path, byte[] content) => RootfsEntry.Generated(path, content, FileMode);
 
-    private static string BlobPath(Digest digest) => $"/blobs/{digest.Algorithm}/{digest.Hex}";
+    internal static string BlobPath(Digest digest) => $"/blobs/{digest.Algorithm}/{digest.Hex}";
 
     /// <summary>index.json: one descriptor per tag, all pointing at the same manifest (what docker save writes).</summary>
     private static byte[] IndexJson(Descriptor manifest, string repository, IReadOnlyList<string> tags) => OciJson.Write(w =>

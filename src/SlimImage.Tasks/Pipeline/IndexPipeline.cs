@@ -1,4 +1,8 @@
+using System.Globalization;
 using SlimImage.Diagnostics;
+using SlimImage.Image;
+using SlimImage.Incremental;
+using SlimImage.Output;
 using SlimImage.Platforms;
 using SlimImage.Registry;
 
@@ -25,4 +29,69 @@ public static class IndexPipeline
         var sources = request.Sources.Select(s => IndexSource.Parse(s, request.Registry, request.Repository)).ToList();
         return IndexPusher.Join(sources, request.Registry, request.Repository, request.Tags, request.Registries, report, ct);
     }
+
+    /// <summary>
+    /// The outer build of a multi-platform publish: the platform archives of the inner publishes read back, joined into
+    /// one archive (<see cref="IndexArchive"/>), loaded, and pushed (every platform by digest, then the index under each
+    /// tag). With nothing changed since the last index and its archive intact, nothing is read or written (SLIM5322).
+    /// </summary>
+    public static IndexImageResult Build(IndexImageRequest request, Action<SlimDiagnostic> report, CancellationToken ct)
+    {
+        RequestValidator.ValidateRepository(request.Repository);
+        foreach (var tag in request.Tags) RequestValidator.ValidateTag(tag);
+        if (request.Registry != null && !RegistryHost.IsValid(request.Registry)) throw new SlimException("SLIM1501", request.Registry);
+        var recordPath = request.IntermediateDirectory == null ? null : Path.Combine(request.IntermediateDirectory, IndexRecord.FileName);
+        var fingerprint = IndexRecord.FingerprintOf(
+            [request.ArchivePath, request.Repository, string.Join(";", request.Tags), request.HostRuntimeIdentifier,
+             request.Timestamp.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), .. request.Platforms.Select(p => p.RuntimeIdentifier)],
+            request.Platforms.Select(p => p.ArchivePath));
+        if (request.WriteArchive && request.Registry == null && recordPath != null && IndexRecord.Read(recordPath) is { } last
+            && last.Fingerprint == fingerprint && last.ArchivePath == Path.GetFullPath(request.ArchivePath) && last.ArchiveIsIntact())
+        {
+            report(SlimDiagnostic.Info("SLIM5322", last.ArchivePath, last.IndexDigest));
+            if (request.Load != null) Daemon.DaemonPublisher.LoadArchive(last.ArchivePath, request.Load, request.ClientEnvironment, report, ct);
+            return new IndexImageResult(last.ArchivePath, Digest.Parse(last.IndexDigest), [], null);
+        }
+
+        var scratch = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(request.ArchivePath))!, ImagePipeline.ScratchPrefix + FileSystem.TempFiles.Owner());
+        try
+        {
+            var images = request.Platforms.Select(p => PlatformArchive.Read(p.ArchivePath, p.RuntimeIdentifier, scratch, ct)).ToList();
+            var host = images.FirstOrDefault(i => string.Equals(i.RuntimeIdentifier, request.HostRuntimeIdentifier, StringComparison.OrdinalIgnoreCase)) ?? images[0];
+            IndexArchiveResult? written = null;
+            if (request.WriteArchive || request.Registry == null || request.Load != null)
+            {
+                written = IndexArchive.Write(request.ArchivePath, images, host, request.Repository, request.Tags, request.Timestamp, ct);
+                report(SlimDiagnostic.Info("SLIM5321", written.Path, $"{request.Repository}:{string.Join(",", request.Tags)}", written.Index.Digest,
+                    Describe(images), SharedLayers(images), host.Entry.Platform));
+                if (recordPath != null)
+                {
+                    try { new IndexRecord(fingerprint, written.Path, written.ArchiveDigest.ToString(), written.Identity ?? "", written.Index.Digest.ToString()).Write(recordPath); }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* the next publish writes again */ }
+                }
+            }
+            if (request.Load != null && written != null)
+                Daemon.DaemonPublisher.LoadArchive(written.Path, request.Load, request.ClientEnvironment, report, ct);
+            var pushed = request.Registry == null ? null
+                : IndexPusher.Push(images, request.Registry, request.Repository, request.Tags, request.Registries, report, ct);
+            var index = written?.Index.Digest ?? pushed!.Index.Digest;
+            return new IndexImageResult(written?.Path, index, images, pushed);
+        }
+        finally
+        {
+            try { if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true); }
+            catch (IOException) { /* a leftover temp folder is harmless; the next build removes it */ }
+        }
+    }
+
+    private static string Describe(IReadOnlyList<PlatformImage> images) => string.Join(", ", images.Select(i =>
+        $"{i.Entry.Platform} from {i.RuntimeIdentifier} ({i.Image.Manifest.Digest}, {ByteSize.Format(i.Image.CompressedSize)} in {i.Image.Layers.Count} layer(s))"));
+
+    /// <summary>How many layer blobs more than one platform uses (stored once in the archive, pushed once).</summary>
+    private static int SharedLayers(IReadOnlyList<PlatformImage> images) =>
+        images.SelectMany(i => i.Image.Layers.Select(l => l.Digest).Distinct()).GroupBy(d => d).Count(g => g.Count() > 1);
 }
+
+/// <summary>What a multi-platform build produced: the archive (null when only pushed), the index digest, the platform
+/// images (empty when the archive was up to date), and the push.</summary>
+public sealed record IndexImageResult(string? ArchivePath, Digest IndexDigest, IReadOnlyList<PlatformImage> Images, IndexPushResult? Pushed);

@@ -63,12 +63,14 @@ public static class ImagePusher
 
         var manifest = image.Manifest;
         var pushed = new List<PushedTag>();
-        foreach (var tag in tags.Distinct(StringComparer.Ordinal))
+        // Without tags (one platform of an index) the manifest goes up by its digest: the index's tags move later.
+        var references = tags.Count == 0 ? [manifest.Digest.ToString()] : tags.Distinct(StringComparer.Ordinal).ToList();
+        foreach (var reference in references)
         {
-            var current = await client.ManifestDigestAsync(repository, tag, scopes, ct).ConfigureAwait(false);
+            var current = await client.ManifestDigestAsync(repository, reference, scopes, ct).ConfigureAwait(false);
             if (current != manifest.Digest)
-                await client.PutManifestAsync(repository, tag, image.ManifestBytes, manifest.MediaType, ct).ConfigureAwait(false);
-            pushed.Add(new PushedTag($"{registry}/{repository}:{tag}", tag, manifest.Digest));
+                await client.PutManifestAsync(repository, reference, image.ManifestBytes, manifest.MediaType, ct).ConfigureAwait(false);
+            if (tags.Count > 0) pushed.Add(new PushedTag($"{registry}/{repository}:{reference}", reference, manifest.Digest));
         }
         report(SlimDiagnostic.Info("SLIM4103", $"{registry}/{repository}", uploaded, ByteSize.Format(bytes), mounted, existing));
         foreach (var tag in pushed)

@@ -8,7 +8,11 @@ namespace SlimImage.Registry;
 /// <param name="Entry">Its manifest and platform.</param>
 /// <param name="Source">What named it: the <c>SlimImageIndexSources</c> entry, or the runtime identifier it was built for.</param>
 /// <param name="DigestReference"><c>registry/repository@sha256:…</c> in the index's repository.</param>
-public sealed record IndexImage(IndexEntry Entry, string Source, string DigestReference);
+public sealed record IndexImage(IndexEntry Entry, string Source, string DigestReference)
+{
+    /// <summary>The runtime identifier it was built for, when this build built it.</summary>
+    public string? RuntimeIdentifier { get; init; }
+}
 
 /// <summary>What an index push did.</summary>
 public sealed record IndexPushResult(string Registry, string Repository, Descriptor Index, IReadOnlyList<IndexImage> Images,
@@ -56,6 +60,22 @@ public static class IndexPusher
         foreach (var tag in result.Tags)
             report(SlimDiagnostic.Info("SLIM4101", tag.Reference, tag.DigestReference));
         return result with { Mounted = mounted, Existing = existing };
+    }
+
+    /// <summary>
+    /// Pushes the platform images one publish built, each by digest (blobs first, then its manifest), then their index
+    /// under each tag: the tags move only once every platform is in the registry.
+    /// </summary>
+    public static IndexPushResult Push(IReadOnlyList<PlatformImage> images, string registry, string repository, IReadOnlyList<string> tags,
+        RegistrySettings settings, Action<SlimDiagnostic> report, CancellationToken ct)
+    {
+        foreach (var image in images)
+            ImagePusher.Push(image.Image, registry, repository, [], settings, report, ct);
+        using var client = new RegistryClient(registry, settings, "push");
+        var result = PutIndexAsync(client, repository, tags, images.Select(i => (i.Entry, i.RuntimeIdentifier)).ToList(), report, ct).GetAwaiter().GetResult();
+        foreach (var tag in result.Tags)
+            report(SlimDiagnostic.Info("SLIM4101", tag.Reference, tag.DigestReference));
+        return result with { Images = result.Images.Select(i => i with { RuntimeIdentifier = i.Source }).ToList() };
     }
 
     /// <summary>

@@ -116,6 +116,7 @@ internal static class PushedItems
             item.SetMetadata("Tag", "");
             item.SetMetadata("Platform", image.Entry.Platform);
             item.SetMetadata("Source", image.Source);
+            item.SetMetadata("RuntimeIdentifier", image.RuntimeIdentifier ?? "");
             items.Add(item);
         }
         return items.ToArray();

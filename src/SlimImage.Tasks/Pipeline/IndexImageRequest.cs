@@ -1,0 +1,43 @@
+namespace SlimImage.Pipeline;
+
+/// <summary>One platform image an inner publish wrote: its runtime identifier and its archive in obj/.</summary>
+public sealed record PlatformArchiveInput(string RuntimeIdentifier, string ArchivePath);
+
+/// <summary>
+/// The outer build of a multi-platform publish: join the platform images the inner publishes wrote into one
+/// archive (an image index), and push or load it, read from MSBuild (or a test) at the edge.
+/// </summary>
+public sealed record IndexImageRequest
+{
+    /// <summary>One per platform, in the order of SlimImageRuntimeIdentifiers: the index lists them in that order.</summary>
+    public required IReadOnlyList<PlatformArchiveInput> Platforms { get; init; }
+
+    /// <summary>SlimImageArchiveOutputPath (default <c>bin/…/&lt;repository&gt;.tar</c>).</summary>
+    public required string ArchivePath { get; init; }
+
+    /// <summary>False only when pushing alone (SlimImageRegistry set, SlimImageArchiveOutputPath not).</summary>
+    public bool WriteArchive { get; init; } = true;
+
+    public required string Repository { get; init; }
+
+    public IReadOnlyList<string> Tags { get; init; } = ["latest"];
+
+    /// <summary>The build machine's runtime identifier: its platform's image is the one <c>manifest.json</c> names.</summary>
+    public required string HostRuntimeIdentifier { get; init; }
+
+    /// <summary>SOURCE_DATE_EPOCH, for the archive's tar entries.</summary>
+    public DateTimeOffset Timestamp { get; init; } = DateTimeOffset.UnixEpoch;
+
+    /// <summary>SlimImageRegistry; null pushes nothing.</summary>
+    public string? Registry { get; init; }
+
+    public Registry.RegistrySettings Registries { get; init; } = new();
+
+    /// <summary>SlimImageLoad: load the written archive (docker and podman load the build machine's platform).</summary>
+    public Daemon.LoadTarget? Load { get; init; }
+
+    public Func<string, string?> ClientEnvironment { get; init; } = System.Environment.GetEnvironmentVariable;
+
+    /// <summary>obj/…/slimimage/ of the outer build, for the record of the last index; null: always write.</summary>
+    public string? IntermediateDirectory { get; init; }
+}
