@@ -20,6 +20,33 @@ public class ProjectErrorTests
     }
 
     [Fact]
+    public void BadPlatformListsAreSlim53xxBeforeAnyPublishAndWriteNothing()
+    {
+        // An empty folder as arm64's sysroot: the libraries of that architecture are missing there.
+        var project = TestProject.Create("BadPlatforms", Programs.Hello,
+            properties: new Dictionary<string, string> { ["InvariantGlobalization"] = "true", ["SlimImage"] = "true" },
+            items: [new XElement("SlimImageSysroot", new XAttribute("Include", "linux-arm64"), new XAttribute("Path", "empty-root"),
+                new XAttribute("Condition", "'$(EmptyRoot)' == 'true'"))]);
+        Directory.CreateDirectory(Path.Combine(project.Directory, "empty-root"));
+        var cases = new (string[] Args, string Code, string Names)[]
+        {
+            (["-p:SlimImageRuntimeIdentifiers=\"linux-x64;win-x64\""], "SLIM5301", "'win-x64'"),
+            (["-p:ContainerRuntimeIdentifiers=\"linux-arm64;linux-x64;linux-arm64\""], "SLIM5302", "linux/arm64/v8"),
+            (["-p:SlimImageRuntimeIdentifiers=\"linux-x64;linux-arm64\"", "-p:EmptyRoot=true"], "SLIM5303", "libc6:arm64 libstdc++6:arm64 libgcc-s1:arm64"),
+            (["-p:SlimImageRuntimeIdentifiers=linux-musl-x64"], "SLIM5304", "/lib/ld-musl-x86_64.so.1"),
+        };
+        foreach (var (args, code, names) in cases)
+        {
+            var publish = project.Publish(args);
+            Assert.True(publish.ExitCode != 0, string.Join(" ", args) + "\n" + publish.Output);
+            Assert.Equal([code], publish.ErrorCodes);
+            Assert.Contains(names, publish.Output);
+            Assert.False(Directory.Exists(Path.Combine(project.Directory, "obj", "slimimage")), "no inner publish may start");
+            Assert.Empty(Directory.GetFiles(project.Directory, "*.tar", SearchOption.AllDirectories));
+        }
+    }
+
+    [Fact]
     public void ForcedFrameworkDependentIsSlim1002AndBadRepositoryIsSlim1008()
     {
         var project = TestProject.Create("FdHello", Programs.Hello);
