@@ -2,7 +2,7 @@
 # Measures the SlimImage step against `tar -c | gzip -6` and `tar -c | pigz -6` of the same files, on samples/ConsoleApp
 # published self-contained and with NativeAOT, and (mode "large") self-contained with large native NuGet packages
 # (ONNX Runtime, SkiaSharp, libgit2, llama.cpp, Playwright's node driver: a publish of about 300 MB).
-# Usage: build/benchmark.sh [runs (default 5)] [modes (default "self-contained aot large")]
+# Usage: build/benchmark.sh [runs (default 5)] [modes (default "self-contained aot large two-platforms")]
 # Environment: COMPRESSION=gzip|zstd|none (default gzip), LEVEL (default: the format's). Installs pigz when missing.
 #
 # For each mode it prints the median over the runs of:
@@ -13,12 +13,15 @@
 #   tar|gzip -6      `tar -c | gzip -6` of the image's own files (the layer unpacked), the reference
 #   tar|pigz -6      the same with pigz on every core, the parallel reference
 #   no-change        the SlimImage targets of a second publish with nothing changed (the archive must stay as it was)
-# and the ratios step / tar|gzip and step / tar|pigz. Other builds running on the machine make every figure noisy: CPU time is the
+# and the ratios step / tar|gzip and step / tar|pigz.
+# Mode "two-platforms" (SlimImageRuntimeIdentifiers=linux-x64;linux-arm64, the sample self-contained) prints instead the
+# runner's image step for both platforms (built at the same time, then joined into one archive) beside its step for
+# linux-x64 alone, their ratio, and the peak RSS of the two-platform step; the publishes themselves are not in it. Other builds running on the machine make every figure noisy: CPU time is the
 # steadier one, and wall time on an idle machine is about CPU time / cores for the compressing part.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-5}
-modes=${2:-self-contained aot large}
+modes=${2:-self-contained aot large two-platforms}
 compression=${COMPRESSION:-gzip}
 level=${LEVEL:-}
 if ! command -v pigz >/dev/null 2>&1; then
@@ -43,7 +46,40 @@ now_ms() { date +%s%3N; }
 slim_ms() { awk '/Target Performance Summary/ {t=1} t && /_SlimImage|PublishSlimImage/ {s+=$1} END {print s+0}' "$1"; }
 
 printf '\n%-15s %13s %13s %10s %10s %10s %12s %12s %12s %12s %7s %7s\n' mode "step(msbuild)" "step(alone)" "cpu" "peakRSS" "allocated" "tar|gzip-6" "tar|pigz-6" "no-change" "image/tar MB" "/gzip" "/pigz"
+two_platforms() {
+  local app="$work/two-platforms"
+  mkdir -p "$app"
+  cp "$root/samples/ConsoleApp/Program.cs" "$root/samples/ConsoleApp/ConsoleApp.csproj" "$app/"
+  cat > "$app/nuget.config" <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<configuration><packageSources><clear /><add key="bench" value="$work/packages" />
+<add key="nuget.org" value="https://api.nuget.org/v3/index.json" /></packageSources></configuration>
+XML
+  echo '<Project />' > "$app/Directory.Build.props"; echo '<Project />' > "$app/Directory.Build.targets"
+  echo "two-platforms: publishing linux-x64 and linux-arm64…" >&2
+  dotnet publish "$app/ConsoleApp.csproj" -c Release -nodeReuse:false -p:SlimImageSdkVersion="$version" \
+    -p:SlimImageRuntimeIdentifiers='"linux-x64;linux-arm64"' -p:SlimImageArchiveOutputPath="$app/image.tar" > "$work/two-platforms.log" 2>&1 \
+    || { cat "$work/two-platforms.log" >&2; exit 1; }
+  local x64="$app/bin/Release/net10.0/linux-x64/publish" arm64="$app/bin/Release/net10.0/linux-arm64/publish"
+  : > "$work/two.one"; : > "$work/two.two"; : > "$work/two.rss"
+  for i in $(seq "$runs"); do
+    echo "two-platforms: run $i/$runs" >&2
+    rm -rf "$work/two-run"; mkdir -p "$work/two-run"
+    /usr/bin/time -f '%e' -o "$work/time.txt" "$work/runner/StepRunner" "$x64" ConsoleApp "$work/two-run/one.tar" > /dev/null 2>&1
+    awk '{print $1*1000}' "$work/time.txt" >> "$work/two.one"
+    /usr/bin/time -f '%e %M' -o "$work/time.txt" env SLIMIMAGE_BENCH_PLATFORMS="linux-x64=$x64;linux-arm64=$arm64" "$work/runner/StepRunner" "$x64" ConsoleApp "$work/two-run/two.tar" > /dev/null 2>&1
+    read -r wall rss < "$work/time.txt"
+    awk -v w="$wall" 'BEGIN {print w*1000}' >> "$work/two.two"
+    echo $((rss / 1024)) >> "$work/two.rss"
+  done
+  local one two
+  one=$(median < "$work/two.one"); two=$(median < "$work/two.two")
+  printf '%-15s one platform %8s ms, two platforms %8s ms, ratio %s, peak RSS %s MB (goal: ratio <= 1.3, RSS < 250 MB)\n' two-platforms \
+    "$one" "$two" "$(awk -v a="$two" -v b="$one" 'BEGIN {printf "%.2f", a/b}')" "$(median < "$work/two.rss")"
+}
+
 for mode in $modes; do
+  [ "$mode" = two-platforms ] && { two_platforms; continue; }
   case "$mode" in
     aot) flags=(-p:PublishAot=true) ;;
     self-contained|large) flags=(--self-contained) ;;

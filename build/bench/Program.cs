@@ -1,9 +1,42 @@
 // build/benchmark.sh's runner: builds the image of a publish folder with the same core the MSBuild task calls, and
 // prints the time it took. Usage: StepRunner PUBLISH_DIR ASSEMBLY_NAME ARCHIVE [gzip|zstd|none] [LEVEL]
+// SLIMIMAGE_BENCH_PLATFORMS="linux-x64=DIR;linux-arm64=DIR" builds one image per RID at the same time (as the inner
+// publishes of SlimImageRuntimeIdentifiers do) and joins them into one multi-platform ARCHIVE, as the outer build does.
 using System.Diagnostics;
 using SlimImage.Pipeline;
 using SlimImage.Publish;
 using SlimImage.Rootfs;
+
+if (Environment.GetEnvironmentVariable("SLIMIMAGE_BENCH_PLATFORMS") is { Length: > 0 } platforms && args.Length >= 3)
+{
+    var watch = Stopwatch.StartNew();
+    var archive = Path.GetFullPath(args[2]);
+    var built = platforms.Split(';').Select(p => p.Split('=', 2)).Select(p => Task.Run(() =>
+    {
+        var dir = Path.GetFullPath(p[1]);
+        var platformArchive = Path.Combine(Path.GetDirectoryName(archive)!, p[0] + ".platform.tar");
+        ImagePipeline.Run(new ImageRequest
+        {
+            PublishDirectory = dir,
+            PublishFiles = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
+                .Select(f => new PublishFile(f, Path.GetRelativePath(dir, f), EntryOrigin.App)).ToList(),
+            RuntimeIdentifier = p[0],
+            AssemblyName = args[1],
+            InvariantGlobalization = true,
+            ArchivePath = platformArchive,
+            Repository = args[1].ToLowerInvariant(),
+            PlatformFilesApart = true,
+        }, _ => { }, CancellationToken.None);
+        return new PlatformArchiveInput(p[0], platformArchive);
+    })).ToArray();
+    var inputs = Task.WhenAll(built).GetAwaiter().GetResult();
+    var index = IndexPipeline.Build(new IndexImageRequest
+    {
+        Platforms = inputs, ArchivePath = archive, Repository = args[1].ToLowerInvariant(), HostRuntimeIdentifier = "linux-x64",
+    }, _ => { }, CancellationToken.None);
+    Console.WriteLine($"step_ms={watch.ElapsedMilliseconds} platforms={index.Images.Count} allocated_kb={GC.GetTotalAllocatedBytes(precise: true) / 1024}");
+    return 0;
+}
 
 if (args.Length < 3)
 {

@@ -77,11 +77,12 @@ public class MultiPlatformPublishTests
         project.Publish(archiveArgs).EnsureSuccess();
         Assert.Equal(sha, Sha(archive));
 
-        // A code change: one layer per platform is written, the shared app layer; it and the two configs go up, nothing else.
+        // A code change: only the two app layers of each platform are written (the apphost is copied again, so its layer is
+        // written again, to the same blob); only the shared IL layer differs, and it and the two configs go up, nothing else.
         File.AppendAllText(Path.Combine(project.Directory, "Program.cs"), "\nConsole.WriteLine(\"second version\");\n");
         proxy.Clear();
         var changed = project.Publish([.. archiveArgs, .. push]).EnsureSuccess();
-        Assert.Equal(2, Regex.Matches(changed.Output, @"SLIM3600: Layers: 1 written and 3 reused").Count);
+        Assert.Equal(2, Regex.Matches(changed.Output, @"SLIM3600: Layers: 2 written and 2 reused").Count);
         var after = MultiPlatformArchive.Read(archive);
         for (var i = 0; i < 2; i++)
         {
