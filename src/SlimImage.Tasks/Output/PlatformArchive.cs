@@ -16,12 +16,13 @@ public static class PlatformArchive
 {
     private const int MaxDocument = 4 << 20;
 
-    /// <summary>Reads <paramref name="path"/>, built for <paramref name="rid"/>; SLIM5320 when it is damaged.</summary>
-    public static PlatformImage Read(string path, string rid, string scratch, CancellationToken ct)
+    /// <summary>Reads <paramref name="path"/>, built for <paramref name="rid"/>, its blobs copied into <paramref name="scratch"/>
+    /// under names starting with <paramref name="prefix"/>; SLIM5320 when it is damaged.</summary>
+    public static PlatformImage Read(string path, string rid, string scratch, string prefix, CancellationToken ct)
     {
         try
         {
-            return ReadArchive(path, rid, scratch, ct);
+            return ReadArchive(path, rid, scratch, prefix, ct);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException
                                        or InvalidDataException or EndOfStreamException or InvalidDigestException)
@@ -34,7 +35,7 @@ public static class PlatformArchive
         }
     }
 
-    private static PlatformImage ReadArchive(string path, string rid, string scratch, CancellationToken ct)
+    private static PlatformImage ReadArchive(string path, string rid, string scratch, string prefix, CancellationToken ct)
     {
         Directory.CreateDirectory(scratch);
         var documents = new Dictionary<string, byte[]>(StringComparer.Ordinal);
@@ -50,7 +51,7 @@ public static class PlatformArchive
                 if (name.StartsWith("blobs/sha256/", StringComparison.Ordinal))
                 {
                     var digest = Digest.Parse("sha256:" + name["blobs/sha256/".Length..], $"the archive entry '{name}'");
-                    var target = Path.Combine(scratch, rid + "-" + digest.Hex);
+                    var target = Path.Combine(scratch, prefix + digest.Hex);
                     var (actual, size, head) = Copy(entry.DataStream, target, ct);
                     if (actual != digest) throw new InvalidDataException($"the blob {digest} has the digest {actual}");
                     blobs[digest] = (target, size);

@@ -40,6 +40,11 @@ public static class IndexPipeline
         RequestValidator.ValidateRepository(request.Repository);
         foreach (var tag in request.Tags) RequestValidator.ValidateTag(tag);
         if (request.Registry != null && !RegistryHost.IsValid(request.Registry)) throw new SlimException("SLIM1501", request.Registry);
+        // What a killed build left beside the archive: its temp file and scratch folder (only SlimImage's own names).
+        var folder = Path.GetDirectoryName(Path.GetFullPath(request.ArchivePath))!;
+        var removed = FileSystem.TempFiles.RemoveStale(folder, ImageArchive.TempPrefix(request.ArchivePath), ImageArchive.TempSuffix)
+            .Concat(FileSystem.TempFiles.RemoveStale(folder, ImagePipeline.ScratchPrefix, "", folders: true)).ToList();
+        if (removed.Count > 0) report(SlimDiagnostic.Info("SLIM3603", folder, string.Join(", ", removed)));
         var recordPath = request.IntermediateDirectory == null ? null : Path.Combine(request.IntermediateDirectory, IndexRecord.FileName);
         var fingerprint = IndexRecord.FingerprintOf(
             [request.ArchivePath, request.Repository, string.Join(";", request.Tags), request.HostRuntimeIdentifier,
@@ -53,10 +58,10 @@ public static class IndexPipeline
             return new IndexImageResult(last.ArchivePath, Digest.Parse(last.IndexDigest), [], null);
         }
 
-        var scratch = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(request.ArchivePath))!, ImagePipeline.ScratchPrefix + FileSystem.TempFiles.Owner());
+        var scratch = Path.Combine(folder, ImagePipeline.ScratchPrefix + FileSystem.TempFiles.Owner());
         try
         {
-            var images = request.Platforms.Select(p => PlatformArchive.Read(p.ArchivePath, p.RuntimeIdentifier, scratch, ct)).ToList();
+            var images = request.Platforms.Select((p, i) => PlatformArchive.Read(p.ArchivePath, p.RuntimeIdentifier, scratch, $"platform{i}-", ct)).ToList();
             var host = images.FirstOrDefault(i => string.Equals(i.RuntimeIdentifier, request.HostRuntimeIdentifier, StringComparison.OrdinalIgnoreCase)) ?? images[0];
             IndexArchiveResult? written = null;
             if (request.WriteArchive || request.Registry == null || request.Load != null)

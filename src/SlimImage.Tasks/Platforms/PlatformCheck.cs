@@ -37,6 +37,9 @@ public static class PlatformCheck
     {
         if (!rid.StartsWith("linux-", StringComparison.OrdinalIgnoreCase) || rid.Length == "linux-".Length)
             throw new SlimException("SLIM5301", rid, list, "it is not a Linux runtime identifier");
+        // A RID names folders (obj/slimimage/<rid>/, the SDK's bin/…/<rid>/): nothing but the RID graph's characters.
+        if (!rid.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_'))
+            throw new SlimException("SLIM5301", rid, list, "it has characters no runtime identifier has");
         try
         {
             return Platform.FromRuntimeIdentifier(rid);
