@@ -35,6 +35,8 @@ public class PlatformCheckTests
         Assert.Equal("SLIM5301", windows.Code);
         Assert.Contains("'win-x64'", windows.Text);
         Assert.Equal("SLIM5301", Fails(Request("linux-s390x")).Code);
+        // A RID names folders: no path characters.
+        Assert.Contains("characters", Fails(Request("linux-x64;linux-../../x64")).Text);
         Assert.Equal("SLIM5300", Fails(Request(" ; ")).Code);
 
         var twice = Fails(Request("linux-x64;linux-arm64;LINUX-X64"));
