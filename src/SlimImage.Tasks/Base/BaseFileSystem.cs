@@ -1,4 +1,5 @@
 using SlimImage.Rootfs;
+using SlimImage.Entries;
 
 namespace SlimImage.Base;
 

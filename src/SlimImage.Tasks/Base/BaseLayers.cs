@@ -6,6 +6,8 @@ using SlimImage.FileSystem;
 using SlimImage.Image;
 using SlimImage.Layers;
 using SlimImage.Rootfs;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Base;
 
@@ -144,16 +146,8 @@ public static class BaseLayers
     /// The uncompressed tar of a layer blob, as its media type says, read at most to <paramref name="limit"/> bytes
     /// and checking <paramref name="ct"/> on every read. Disposes <paramref name="blob"/>.
     /// </summary>
-    internal static Stream Decompress(Stream blob, string mediaType, long limit, Func<Exception> tooLarge, CancellationToken ct)
-    {
-        Stream data = mediaType switch
-        {
-            MediaTypes.LayerGzip => new GZipStream(blob, CompressionMode.Decompress),
-            MediaTypes.LayerZstd => new ZstdSharp.DecompressionStream(blob),
-            _ => blob,
-        };
-        return new LimitedReadStream(data, limit, tooLarge, ct);
-    }
+    internal static Stream Decompress(Stream blob, string mediaType, long limit, Func<Exception> tooLarge, CancellationToken ct) =>
+        new LimitedReadStream(LayerCompression.OpenUncompressed(mediaType, blob), limit, tooLarge, ct);
 
     private static void Apply(BaseFileSystem files, TarEntry entry)
     {
@@ -176,12 +170,8 @@ public static class BaseLayers
             entry.EntryType == TarEntryType.SymbolicLink ? entry.LinkName : null, content);
     }
 
-    private static string Extension(string mediaType) => mediaType switch
-    {
-        MediaTypes.LayerGzip => ".tar.gz",
-        MediaTypes.LayerZstd => ".tar.zst",
-        _ => ".tar",
-    };
+    private static string Extension(string mediaType) =>
+        LayerCompression.Of(LayerCompression.FormatOf(mediaType) ?? CompressionFormat.None).FileExtension;
 
     /// <summary>
     /// umoci (0.4) ends its layers right after the last file's data, without the padding to 512 bytes or the two zero

@@ -2,6 +2,7 @@ using SlimImage.Diagnostics;
 using SlimImage.Image;
 using SlimImage.Layers;
 using SlimImage.Pipeline;
+using SlimImage.Oci;
 
 namespace SlimImage.Base;
 
@@ -61,7 +62,7 @@ public static class BaseLoader
 
     private static LoadedBase LoadBusybox(ImageRequest request, Platform platform, string scratch, Action<SlimDiagnostic> report, CancellationToken ct)
     {
-        var busybox = Busybox.Find(request.BusyboxPath, request.Sysroot, platform.Elf);
+        var busybox = Busybox.Find(request.BusyboxPath, request.Sysroot, Elf.ElfTarget.For(platform));
         var entries = busybox.Entries();
         var blob = LayerWriter.Write(entries, new LayerOptions(request.Timestamp, scratch), ct);
         var files = new BaseFileSystem();

@@ -2,6 +2,7 @@ using System.Text;
 using SlimImage.Closure;
 using SlimImage.Diagnostics;
 using SlimImage.Rootfs;
+using SlimImage.Entries;
 
 namespace SlimImage.Base;
 

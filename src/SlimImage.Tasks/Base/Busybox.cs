@@ -4,6 +4,7 @@ using SlimImage.Diagnostics;
 using SlimImage.Elf;
 using SlimImage.FileSystem;
 using SlimImage.Rootfs;
+using SlimImage.Entries;
 
 namespace SlimImage.Base;
 

@@ -2,6 +2,7 @@ using SlimImage.Diagnostics;
 using SlimImage.Image;
 using SlimImage.Pipeline;
 using SlimImage.Registry;
+using SlimImage.Oci;
 
 namespace SlimImage.Base;
 

@@ -1,6 +1,7 @@
 using SlimImage.Diagnostics;
 using SlimImage.Image;
 using SlimImage.Output;
+using SlimImage.Oci;
 
 namespace SlimImage.Daemon;
 

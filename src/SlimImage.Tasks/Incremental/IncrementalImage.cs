@@ -5,6 +5,8 @@ using SlimImage.Layers;
 using SlimImage.Output;
 using SlimImage.Pipeline;
 using SlimImage.Rootfs;
+using SlimImage.Entries;
+using SlimImage.Oci;
 
 namespace SlimImage.Incremental;
 
@@ -41,7 +43,7 @@ public static class IncrementalImage
             // As a push would, a load still happens: the daemon may have lost the image since the last build.
             var loaded = request.Load == null ? [] : new List<Output.Publication>
             {
-                new Daemon.DaemonPublication(Image.Digest.Parse(last.ManifestDigest),
+                new Daemon.DaemonPublication(Digest.Parse(last.ManifestDigest),
                     Daemon.DaemonPublisher.LoadArchive(request.ArchivePath, request.Load, request.ClientEnvironment, report, ct)),
             };
             return new ImageResult(request.ArchivePath, last.Repository, last.Tags, last.ManifestDigest, last.CompressedSize,
@@ -139,7 +141,7 @@ public static class IncrementalImage
             int n;
             while ((n = file.Read(buffer, 0, buffer.Length)) > 0)
                 hash.AppendData(buffer, 0, n);
-            return Image.Digest.Sha256(hash.GetHashAndReset()).ToString();
+            return Digest.Sha256(hash.GetHashAndReset()).ToString();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

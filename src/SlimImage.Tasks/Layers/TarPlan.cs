@@ -3,6 +3,7 @@ using System.Text;
 using SlimImage.Diagnostics;
 using SlimImage.Rootfs;
 using SlimImage.FileSystem;
+using SlimImage.Entries;
 
 namespace SlimImage.Layers;
 

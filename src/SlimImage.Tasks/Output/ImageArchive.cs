@@ -2,6 +2,8 @@ using SlimImage.Diagnostics;
 using SlimImage.Image;
 using SlimImage.Layers;
 using SlimImage.Rootfs;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Output;
 

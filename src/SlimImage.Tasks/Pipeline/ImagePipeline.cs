@@ -9,6 +9,8 @@ using SlimImage.Output;
 using SlimImage.Publish;
 using SlimImage.Rootfs;
 using SlimImage.Runtime;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Pipeline;
 
@@ -115,7 +117,7 @@ public static class ImagePipeline
     private static void CheckBaseFormat(ImageFormat format, LoadedBase baseImage)
     {
         var zstd = baseImage.Layers.FirstOrDefault(l => l.MediaType == MediaTypes.LayerZstd);
-        if (zstd != null && !format.Supports(LayerCompression.Zstd))
+        if (zstd != null && !format.Supports(CompressionFormat.Zstd))
             throw new SlimException("SLIM3705", baseImage.Name, zstd.Digest, format.Name);
     }
 

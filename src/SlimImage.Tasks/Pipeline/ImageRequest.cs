@@ -1,5 +1,6 @@
 using SlimImage.Layers;
 using SlimImage.Publish;
+using SlimImage.Oci;
 
 namespace SlimImage.Pipeline;
 
@@ -84,7 +85,7 @@ public sealed record ImageRequest
     /// <summary>SlimImageCompressionLevel; 0 = the format's default (gzip 6, zstd 3).</summary>
     public int CompressionLevel { get; init; }
     /// <summary>SlimImageImageFormat (default ContainerImageFormat): OCI or Docker media types in the manifest.</summary>
-    public Image.ImageFormat Format { get; init; } = Image.ImageFormat.Oci;
+    public ImageFormat Format { get; init; } = ImageFormat.Oci;
     /// <summary>A folder of the project's obj/ for the layer cache and the record of the last build
     /// (<c>obj/Release/net10.0/linux-x64/slimimage/</c>); null = no cache and no up-to-date check.</summary>
     public string? IntermediateDirectory { get; init; }

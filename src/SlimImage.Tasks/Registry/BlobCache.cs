@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using SlimImage.Diagnostics;
+using SlimImage.FileSystem;
 using SlimImage.Image;
+using SlimImage.Oci;
 
 namespace SlimImage.Registry;
 
@@ -126,15 +128,12 @@ internal sealed class BlobCache(string root)
         return Path.Combine(Root, "refs", BlobJournal.SafeName(r.Registry), Path.Combine(r.Repository.Split('/')), tag);
     }
 
-    /// <summary>The sha256 of the decompressed tar and its size, when the media type says gzip or nothing.</summary>
+    /// <summary>The sha256 of the decompressed tar and its size; null for a media type that is not a layer's.</summary>
     /// <remarks>Bounded and cancellable like every read of a base layer: the blob is untrusted until its tar is read.</remarks>
     private static (Digest?, long?) DiffIdOf(string path, string mediaType, long maxSize, Func<Exception> tooLarge, CancellationToken ct)
     {
-        string oci;
-        if (mediaType.EndsWith("gzip", StringComparison.Ordinal)) oci = MediaTypes.LayerGzip;
-        else if (mediaType.EndsWith(".tar", StringComparison.Ordinal)) oci = MediaTypes.Layer;
-        else return (null, null); // zstd: checked when the base's layers are read (BaseLayers); the compressed digest was checked
-        using (var tar = Base.BaseLayers.Decompress(File.OpenRead(path), oci, maxSize, tooLarge, ct))
+        if (LayerCompression.FormatOf(mediaType) == null) return (null, null);
+        using (var tar = new LimitedReadStream(LayerCompression.OpenUncompressed(mediaType, File.OpenRead(path)), maxSize, tooLarge, ct))
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var buffer = new byte[1 << 16];

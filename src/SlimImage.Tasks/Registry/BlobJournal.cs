@@ -1,4 +1,5 @@
 using SlimImage.Image;
+using SlimImage.Oci;
 
 namespace SlimImage.Registry;
 

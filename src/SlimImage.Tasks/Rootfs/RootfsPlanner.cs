@@ -3,14 +3,9 @@ using SlimImage.FileSystem;
 using SlimImage.Pipeline;
 using SlimImage.Publish;
 using SlimImage.Runtime;
+using SlimImage.Entries;
 
 namespace SlimImage.Rootfs;
-
-/// <summary>A file of the build machine that went into the image, for the summary.</summary>
-public sealed record HostFileUse(string ImagePath, string HostPath, long Size, string Why);
-
-/// <summary>Every path of the image (sorted), and which host files it took.</summary>
-public sealed record RootfsPlan(IReadOnlyList<RootfsEntry> Entries, IReadOnlyList<HostFileUse> HostFiles);
 
 /// <summary>
 /// Turns the publish output, the library closure and the user's files into the exact list of paths, modes and

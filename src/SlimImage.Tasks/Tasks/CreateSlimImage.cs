@@ -5,6 +5,8 @@ using SlimImage.Layers;
 using SlimImage.Pipeline;
 using SlimImage.Publish;
 using SlimImage.Rootfs;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Tasks;
 
@@ -63,9 +65,8 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
 
     private ImageRequest ReadRequest() => ReadRequestProperties() with
     {
-        Compression = CompressionSettings.Parse(Compression, CompressionLevel).Compression,
-        CompressionLevel = CompressionSettings.Parse(Compression, CompressionLevel).Level,
-        Format = ImageFormatSettings.Parse(ImageFormat, ImageFormatProperty, CompressionSettings.Parse(Compression, CompressionLevel).Compression),
+        Compression = LayerCompression.Parse(Compression, CompressionLevel),
+        Format = ImageFormatSettings.Parse(ImageFormat, ImageFormatProperty, LayerCompression.Parse(Compression, CompressionLevel).Format),
         IntermediateDirectory = string.IsNullOrWhiteSpace(IntermediateDirectory) ? null : Path.GetFullPath(IntermediateDirectory.Trim()),
     };
 

@@ -7,6 +7,8 @@ using SlimImage.Pipeline;
 using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Base;
 
@@ -42,7 +44,7 @@ public class BaseArchiveTests : IDisposable
             Assert.Equal(b.DiffIds, loaded.Layers.Select(l => l.DiffId.ToString()));
             // Byte for byte: the blob file is what the digest names.
             Assert.All(loaded.Layers, l => Assert.Equal(l.Digest, Digest.Of(File.ReadAllBytes(l.BlobPath))));
-            Assert.Equal(EntryKindOf(loaded, "/opt/greeting.txt"), Rootfs.EntryKind.File);
+            Assert.Equal(EntryKindOf(loaded, "/opt/greeting.txt"), EntryKind.File);
             Assert.Null(loaded.Files.Get("/opt/removed.txt")); // the whiteout applied
             Assert.Contains(TestBase.BaseUserLine, Encoding.UTF8.GetString(loaded.Files.Content("/etc/passwd")!));
             Assert.Contains("GREETING=hello-from-base", loaded.Config.Env);
@@ -51,7 +53,7 @@ public class BaseArchiveTests : IDisposable
         }
     }
 
-    private static Rootfs.EntryKind? EntryKindOf(LoadedBase b, string path) => b.Files.Get(path)?.Kind;
+    private static EntryKind? EntryKindOf(LoadedBase b, string path) => b.Files.Get(path)?.Kind;
 
     [Fact]
     public void ADockerArchiveWithGzipLayersIsHashedToItsDigests()

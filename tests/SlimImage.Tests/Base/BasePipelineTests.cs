@@ -8,6 +8,7 @@ using SlimImage.Tests.Elf;
 using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Base;
 

@@ -3,6 +3,7 @@ using SlimImage.Image;
 using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Base;
 

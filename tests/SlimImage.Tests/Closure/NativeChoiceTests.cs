@@ -6,6 +6,8 @@ using SlimImage.Runtime;
 using SlimImage.Tests.Elf;
 using SlimImage.Tests.Runtime;
 using Xunit;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Closure;
 

@@ -4,6 +4,7 @@ using SlimImage.Elf;
 using SlimImage.Rootfs;
 using SlimImage.Tests.Elf;
 using Xunit;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Closure;
 

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using SlimImage.Image;
 using SlimImage.Tests.Registry;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Hostile;
 

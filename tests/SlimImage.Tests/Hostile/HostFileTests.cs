@@ -10,6 +10,8 @@ using SlimImage.Tests.Base;
 using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Hostile;
 

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using SlimImage.Image;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Hostile;
 

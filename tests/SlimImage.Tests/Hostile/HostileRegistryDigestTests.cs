@@ -5,6 +5,7 @@ using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
 using static SlimImage.Tests.Registry.RegistryTestKit;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Hostile;
 

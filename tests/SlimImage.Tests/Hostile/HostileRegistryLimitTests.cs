@@ -4,6 +4,7 @@ using SlimImage.Registry;
 using SlimImage.Tests.Layers;
 using Xunit;
 using static SlimImage.Tests.Registry.RegistryTestKit;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Hostile;
 

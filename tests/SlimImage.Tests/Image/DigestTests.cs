@@ -1,5 +1,6 @@
 using SlimImage.Image;
 using Xunit;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Image;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using SlimImage.Image;
 using SlimImage.Layers;
 using Xunit;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Image;
 

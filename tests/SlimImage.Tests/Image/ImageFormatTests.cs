@@ -5,6 +5,7 @@ using SlimImage.Image;
 using SlimImage.Layers;
 using SlimImage.Pipeline;
 using Xunit;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Image;
 

@@ -5,6 +5,8 @@ using SlimImage.Publish;
 using SlimImage.Rootfs;
 using SlimImage.Tests.Layers;
 using Xunit;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Incremental;
 
@@ -39,7 +41,7 @@ public class IncrementalRecordTests
             request with { Compression = LayerCompression.Zstd },
             request with { CompressionLevel = 9 },
             // Same layers, another manifest: switching the format must build the archive again, not report SLIM1402.
-            request with { Format = SlimImage.Image.ImageFormat.Docker },
+            request with { Format = SlimImage.ImageFormat.Docker },
             request with { Timestamp = DateTimeOffset.FromUnixTimeSeconds(1) },
             request with { InvariantGlobalization = true },
             request with { Entrypoint = ["/app/app", "--x"] },

@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using SlimImage.Layers;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Layers;
 

@@ -6,6 +6,8 @@ using SlimImage.Diagnostics;
 using SlimImage.Layers;
 using SlimImage.Rootfs;
 using Xunit;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Layers;
 

@@ -4,6 +4,7 @@ using SlimImage.Layers;
 using SlimImage.Layers.Compression;
 using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Layers;
 

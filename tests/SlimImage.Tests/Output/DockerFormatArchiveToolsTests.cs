@@ -4,6 +4,7 @@ using SlimImage.Output;
 using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Output;
 

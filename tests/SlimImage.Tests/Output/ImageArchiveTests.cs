@@ -47,7 +47,7 @@ public class ImageArchiveTests
     public void UncompressedLayersValidateToo()
     {
         using var dir = new ScratchDir();
-        var image = TestImages.Build(dir, compression: SlimImage.Layers.LayerCompression.None);
+        var image = TestImages.Build(dir, compression: SlimImage.LayerCompression.None);
         var path = dir.Combine("plain.tar");
         ImageArchive.Write(path, image, "hello", ["latest"], TestImages.Timestamp);
         var view = ArchiveValidator.Validate(path);

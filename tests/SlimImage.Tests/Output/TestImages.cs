@@ -2,6 +2,8 @@ using SlimImage.Image;
 using SlimImage.Layers;
 using SlimImage.Rootfs;
 using SlimImage.Tests.Layers;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Output;
 

@@ -2,6 +2,7 @@ using SlimImage.Diagnostics;
 using SlimImage.Layers;
 using SlimImage.Pipeline;
 using Xunit;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Pipeline;
 

@@ -4,6 +4,7 @@ using SlimImage.Diagnostics;
 using SlimImage.Layers;
 using SlimImage.Rootfs;
 using Xunit;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Planning;
 

@@ -10,6 +10,7 @@ using SlimImage.Runtime;
 using SlimImage.Tests.Runtime;
 using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Publish;
 

@@ -3,6 +3,7 @@ using SlimImage.Publish;
 using SlimImage.Rootfs;
 using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Publish;
 

@@ -6,6 +6,8 @@ using SlimImage.Registry.Credentials;
 using SlimImage.Rootfs;
 using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Registry;
 
@@ -110,7 +112,7 @@ internal static class RegistryTestKit
         if (response.StatusCode == System.Net.HttpStatusCode.NotFound) return null;
         response.EnsureSuccessStatusCode();
         var bytes = response.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult();
-        return SlimImage.Image.Digest.Of(bytes).ToString();
+        return SlimImage.Digest.Of(bytes).ToString();
     }
 
     public static SlimImage.Diagnostics.SlimException Fails(Action push)

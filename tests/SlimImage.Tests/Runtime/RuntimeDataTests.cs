@@ -5,6 +5,7 @@ using SlimImage.Rootfs;
 using SlimImage.Runtime;
 using SlimImage.Tests.Elf;
 using Xunit;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Runtime;
 

@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Support;
 

@@ -1,6 +1,6 @@
 using SlimImage.Image;
 
-namespace SlimImage.Layers;
+namespace SlimImage.Oci;
 
 /// <summary>
 /// A written layer, as go-containerregistry's <c>v1.Layer</c>: the blob lives in a file, everything else is values.

@@ -1,4 +1,4 @@
-namespace SlimImage.Image;
+namespace SlimImage.Oci;
 
 /// <summary>
 /// What the image's config blob says besides its layers (image-spec <c>config.md</c>). Lists keep the caller's

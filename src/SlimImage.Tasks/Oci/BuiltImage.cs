@@ -1,6 +1,6 @@
 using SlimImage.Layers;
 
-namespace SlimImage.Image;
+namespace SlimImage.Oci;
 
 /// <summary>
 /// A finished image, as go-containerregistry's <c>v1.Image</c>: the exact config and manifest bytes, their
@@ -8,7 +8,7 @@ namespace SlimImage.Image;
 /// </summary>
 public sealed record BuiltImage(ReadOnlyMemory<byte> ConfigBytes, ReadOnlyMemory<byte> ManifestBytes, IReadOnlyList<LayerBlob> Layers)
 {
-    /// <summary>The media types the manifest was written with (<see cref="ImageBuilder.Build"/>).</summary>
+    /// <summary>The media types the manifest was written with (<c>Image.ImageBuilder.Build</c>).</summary>
     public ImageFormat Format { get; init; } = ImageFormat.Oci;
 
     /// <summary>The manifest's config descriptor.</summary>

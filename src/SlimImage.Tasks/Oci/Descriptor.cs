@@ -1,4 +1,4 @@
-namespace SlimImage.Image;
+namespace SlimImage.Oci;
 
 /// <summary>An OCI content descriptor (image-spec <c>descriptor.md</c>): what a manifest or index points at.</summary>
 /// <param name="MediaType">e.g. <see cref="MediaTypes.Config"/>.</param>

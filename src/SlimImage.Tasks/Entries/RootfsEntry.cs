@@ -1,4 +1,4 @@
-namespace SlimImage.Rootfs;
+namespace SlimImage.Entries;
 
 /// <summary>What an entry of the image's root filesystem is.</summary>
 public enum EntryKind { Directory, File, Symlink }
@@ -30,7 +30,7 @@ public sealed record RootfsEntry
     /// <summary>Why the entry is there ("needed by /app/libcoreclr.so"), for the summary and for debugging.</summary>
     public string? Reason { get; init; }
     /// <summary>For a file of the publish output, what ResolvedFileToPublish says it is (package, version, asset type).</summary>
-    public Publish.PublishAsset? Asset { get; init; }
+    public PublishAsset? Asset { get; init; }
 
     public static RootfsEntry Dir(string path, int mode = 0b111_101_101, int uid = 0, int gid = 0) =>
         new() { Path = path, Kind = EntryKind.Directory, Mode = mode, Uid = uid, Gid = gid };

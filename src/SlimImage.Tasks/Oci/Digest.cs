@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace SlimImage.Image;
+namespace SlimImage.Oci;
 
 /// <summary>
 /// A content digest, a value type as go-containerregistry's <c>Hash</c>: <c>sha256:</c> and 64 lower-case hex digits

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace SlimImage.Image;
+namespace SlimImage.Oci;
 
 /// <summary>
 /// One entry of a config's <c>history</c> taken from a base image, kept as the base wrote it (image-spec config.md:

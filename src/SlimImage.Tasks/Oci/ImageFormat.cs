@@ -1,7 +1,6 @@
 using SlimImage.Diagnostics;
-using SlimImage.Layers;
 
-namespace SlimImage.Image;
+namespace SlimImage.Oci;
 
 /// <summary>
 /// The media type family of the manifest, config and layer descriptors (<c>SlimImageImageFormat</c>, default
@@ -19,10 +18,12 @@ public sealed class ImageFormat
     /// <summary>Docker v2 schema 2. It has no zstd layer type (moby reads OCI <c>tar+zstd</c> only in OCI manifests).</summary>
     public static readonly ImageFormat Docker = new("Docker", DockerManifest, DockerConfig, DockerLayer, DockerLayerGzip, zstd: null);
 
-    public const string DockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
+    public const string DockerManifest = MediaTypes.DockerManifest;
     public const string DockerConfig = "application/vnd.docker.container.image.v1+json";
     public const string DockerLayer = "application/vnd.docker.image.rootfs.diff.tar";
     public const string DockerLayerGzip = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+    /// <summary>Not in Docker's schema 2, but what containerd and moby write for a zstd layer in a Docker manifest.</summary>
+    public const string DockerLayerZstd = "application/vnd.docker.image.rootfs.diff.tar.zstd";
 
     private readonly string _layer;
     private readonly string _layerGzip;
@@ -48,7 +49,7 @@ public sealed class ImageFormat
     public string ConfigMediaType { get; }
 
     /// <summary>Whether this format has a media type for layers compressed so.</summary>
-    public bool Supports(LayerCompression compression) => compression != LayerCompression.Zstd || _layerZstd != null;
+    public bool Supports(CompressionFormat compression) => compression != CompressionFormat.Zstd || _layerZstd != null;
 
     /// <summary>
     /// The media type in this format of a layer whose OCI media type is <paramref name="ociLayerType"/> (what

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace SlimImage.Image;
+namespace SlimImage.Oci;
 
 /// <summary>
 /// The one way SlimImage writes JSON that gets hashed: no indentation, properties in the order the code writes them,
