@@ -65,8 +65,8 @@ public class BaseUnitTests
         var raw = """{"created":"2020-01-01T00:00:00Z","created_by":"/bin/sh -c #(nop) ADD file:abc in /","comment":"x"}""";
         var empty = """{"created":"2020-01-01T00:00:00Z","created_by":"ENV A=1","empty_layer":true}""";
         using var doc = System.Text.Json.JsonDocument.Parse(empty);
-        var layers = new[] { new SlimImage.LayerBlob(Digest.Of("a"u8), Digest.Of("b"u8), 1, 1, MediaTypes.LayerGzip, "/x"),
-                             new SlimImage.LayerBlob(Digest.Of("c"u8), Digest.Of("d"u8), 1, 1, MediaTypes.LayerGzip, "/y") };
+        var layers = new[] { new LayerBlob(Digest.Of("a"u8), Digest.Of("b"u8), 1, 1, MediaTypes.LayerGzip, "/x"),
+                             new LayerBlob(Digest.Of("c"u8), Digest.Of("d"u8), 1, 1, MediaTypes.LayerGzip, "/y") };
         var config = new ImageConfig
         {
             Architecture = "amd64",

@@ -41,7 +41,7 @@ public class IncrementalRecordTests
             request with { Compression = LayerCompression.Zstd },
             request with { CompressionLevel = 9 },
             // Same layers, another manifest: switching the format must build the archive again, not report SLIM1402.
-            request with { Format = SlimImage.ImageFormat.Docker },
+            request with { Format = ImageFormat.Docker },
             request with { Timestamp = DateTimeOffset.FromUnixTimeSeconds(1) },
             request with { InvariantGlobalization = true },
             request with { Entrypoint = ["/app/app", "--x"] },

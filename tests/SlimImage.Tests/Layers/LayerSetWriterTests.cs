@@ -121,7 +121,7 @@ public class LayerSetWriterTests
         Assert.False(second[1].Reused);
         Assert.Equal(first[1].Blob.Digest, second[1].Blob.Digest);
 
-        var other = Write(dir, Layers(dir), new LayerOptions(Epoch, dir.Combine("scratch"), LayerCompression.Gzip, Level: 1));
+        var other = Write(dir, Layers(dir), new LayerOptions(Epoch, dir.Combine("scratch"), LayerCompression.Of(CompressionFormat.Gzip, 1)));
         Assert.All(other, l => Assert.False(l.Reused));
         var zstd = Write(dir, Layers(dir), new LayerOptions(Epoch, dir.Combine("scratch"), LayerCompression.Zstd));
         Assert.All(zstd, l => Assert.False(l.Reused));

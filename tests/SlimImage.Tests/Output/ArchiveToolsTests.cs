@@ -17,7 +17,7 @@ namespace SlimImage.Tests.Output;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class ArchiveToolsTests
 {
-    private static (string Path, SlimImage.BuiltImage Image) Write(ScratchDir dir, params string[] tags)
+    private static (string Path, BuiltImage Image) Write(ScratchDir dir, params string[] tags)
     {
         var image = TestImages.Build(dir);
         var path = dir.Combine("hello.tar");

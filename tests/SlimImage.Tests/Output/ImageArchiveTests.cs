@@ -1,3 +1,4 @@
+using SlimImage.Oci;
 using System.Formats.Tar;
 using System.Text;
 using SlimImage.Diagnostics;
@@ -47,7 +48,7 @@ public class ImageArchiveTests
     public void UncompressedLayersValidateToo()
     {
         using var dir = new ScratchDir();
-        var image = TestImages.Build(dir, compression: SlimImage.LayerCompression.None);
+        var image = TestImages.Build(dir, compression: LayerCompression.None);
         var path = dir.Combine("plain.tar");
         ImageArchive.Write(path, image, "hello", ["latest"], TestImages.Timestamp);
         var view = ArchiveValidator.Validate(path);

@@ -12,7 +12,7 @@ internal static class TestImages
 {
     public static readonly DateTimeOffset Timestamp = DateTimeOffset.FromUnixTimeSeconds(1_600_000_000);
 
-    public static BuiltImage Build(ScratchDir dir, string layerFolder = "layers", LayerCompression compression = LayerCompression.Gzip,
+    public static BuiltImage Build(ScratchDir dir, string layerFolder = "layers", LayerCompression? compression = null,
         ImageFormat? format = null)
     {
         var hello = dir.File("publish/hello", "#!/bin/sh\necho hello from the image\n");

@@ -112,7 +112,7 @@ internal static class RegistryTestKit
         if (response.StatusCode == System.Net.HttpStatusCode.NotFound) return null;
         response.EnsureSuccessStatusCode();
         var bytes = response.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult();
-        return SlimImage.Digest.Of(bytes).ToString();
+        return Digest.Of(bytes).ToString();
     }
 
     public static SlimImage.Diagnostics.SlimException Fails(Action push)
