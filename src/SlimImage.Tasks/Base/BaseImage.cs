@@ -1,4 +1,3 @@
-using SlimImage.Image;
 using SlimImage.Oci;
 
 namespace SlimImage.Base;

@@ -3,9 +3,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using SlimImage.Diagnostics;
 using SlimImage.FileSystem;
-using SlimImage.Image;
 using SlimImage.Layers;
-using SlimImage.Rootfs;
 using SlimImage.Oci;
 using SlimImage.Entries;
 

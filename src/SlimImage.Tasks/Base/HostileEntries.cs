@@ -1,6 +1,5 @@
 using System.Formats.Tar;
 using SlimImage.Diagnostics;
-using SlimImage.Image;
 using SlimImage.Oci;
 
 namespace SlimImage.Base;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using SlimImage.Diagnostics;
-using SlimImage.FileSystem;
 
 namespace SlimImage.Base;
 

@@ -1,6 +1,5 @@
 using SlimImage.Closure;
 using SlimImage.Diagnostics;
-using SlimImage.Rootfs;
 using SlimImage.Entries;
 
 namespace SlimImage.Base;

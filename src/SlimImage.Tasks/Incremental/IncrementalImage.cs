@@ -4,7 +4,6 @@ using SlimImage.FileSystem;
 using SlimImage.Layers;
 using SlimImage.Output;
 using SlimImage.Pipeline;
-using SlimImage.Rootfs;
 using SlimImage.Entries;
 using SlimImage.Oci;
 

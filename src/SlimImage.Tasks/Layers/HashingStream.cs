@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using SlimImage.Image;
 using SlimImage.Oci;
 
 namespace SlimImage.Layers;

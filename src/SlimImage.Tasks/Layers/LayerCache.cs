@@ -3,8 +3,6 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using SlimImage.Image;
-using SlimImage.Rootfs;
 using SlimImage.Oci;
 using SlimImage.Entries;
 

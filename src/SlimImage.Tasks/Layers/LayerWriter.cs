@@ -1,7 +1,5 @@
 using SlimImage.Diagnostics;
-using SlimImage.Image;
 using SlimImage.Layers.Compression;
-using SlimImage.Rootfs;
 using SlimImage.Oci;
 using SlimImage.Entries;
 

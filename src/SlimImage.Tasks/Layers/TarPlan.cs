@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using SlimImage.Diagnostics;
-using SlimImage.Rootfs;
 using SlimImage.FileSystem;
 using SlimImage.Entries;
 

@@ -1,4 +1,3 @@
-using SlimImage.Image;
 
 namespace SlimImage.Oci;
 

@@ -3,7 +3,6 @@ using SlimImage.Closure;
 using SlimImage.Diagnostics;
 using SlimImage.Publish;
 using SlimImage.Publish.Bundle;
-using SlimImage.Rootfs;
 using SlimImage.Runtime;
 using SlimImage.Oci;
 using SlimImage.Entries;

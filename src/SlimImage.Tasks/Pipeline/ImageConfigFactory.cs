@@ -1,5 +1,4 @@
 using System.Globalization;
-using SlimImage.Image;
 using SlimImage.Rootfs;
 using SlimImage.Oci;
 

@@ -1,5 +1,4 @@
 using SlimImage.Diagnostics;
-using SlimImage.Image;
 using SlimImage.Layers;
 using SlimImage.Oci;
 

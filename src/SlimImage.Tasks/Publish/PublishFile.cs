@@ -1,4 +1,3 @@
-using SlimImage.Rootfs;
 using SlimImage.Entries;
 
 namespace SlimImage.Publish;

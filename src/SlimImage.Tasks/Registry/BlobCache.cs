@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using SlimImage.Diagnostics;
 using SlimImage.FileSystem;
-using SlimImage.Image;
 using SlimImage.Oci;
 
 namespace SlimImage.Registry;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using SlimImage.Diagnostics;
-using SlimImage.Image;
 using SlimImage.Oci;
 
 namespace SlimImage.Registry;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using SlimImage.Diagnostics;
-using SlimImage.Image;
 using SlimImage.Oci;
 
 namespace SlimImage.Registry;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using SlimImage.Diagnostics;
-using SlimImage.Image;
 using SlimImage.Oci;
 
 namespace SlimImage.Registry;

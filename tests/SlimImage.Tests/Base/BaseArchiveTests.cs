@@ -2,7 +2,6 @@ using System.Formats.Tar;
 using System.Text;
 using SlimImage.Base;
 using SlimImage.Diagnostics;
-using SlimImage.Image;
 using SlimImage.Pipeline;
 using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;

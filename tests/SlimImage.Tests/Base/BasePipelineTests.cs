@@ -3,7 +3,6 @@ using System.Text;
 using SlimImage.Diagnostics;
 using SlimImage.Pipeline;
 using SlimImage.Publish;
-using SlimImage.Rootfs;
 using SlimImage.Tests.Elf;
 using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;

@@ -1,6 +1,6 @@
+using SlimImage.Elf;
 using SlimImage.Base;
 using SlimImage.Diagnostics;
-using SlimImage.Elf;
 using SlimImage.Image;
 using SlimImage.Rootfs;
 using SlimImage.Tests.Layers;

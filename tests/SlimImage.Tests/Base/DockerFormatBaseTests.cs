@@ -1,5 +1,4 @@
 using SlimImage.Diagnostics;
-using SlimImage.Image;
 using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;

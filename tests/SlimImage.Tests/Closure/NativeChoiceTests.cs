@@ -1,7 +1,6 @@
 using SlimImage.Diagnostics;
 using SlimImage.Pipeline;
 using SlimImage.Publish;
-using SlimImage.Rootfs;
 using SlimImage.Runtime;
 using SlimImage.Tests.Elf;
 using SlimImage.Tests.Runtime;

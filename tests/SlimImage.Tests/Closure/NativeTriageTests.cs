@@ -1,7 +1,6 @@
+using SlimImage.Elf;
 using SlimImage.Closure;
 using SlimImage.Diagnostics;
-using SlimImage.Elf;
-using SlimImage.Rootfs;
 using SlimImage.Tests.Elf;
 using Xunit;
 using SlimImage.Entries;

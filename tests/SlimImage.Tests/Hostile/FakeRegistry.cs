@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
-using SlimImage.Image;
 using SlimImage.Tests.Registry;
 using SlimImage.Oci;
 

@@ -5,7 +5,6 @@ using SlimImage.FileSystem;
 using SlimImage.Layers;
 using SlimImage.Pipeline;
 using SlimImage.Publish;
-using SlimImage.Rootfs;
 using SlimImage.Tests.Base;
 using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;

@@ -1,6 +1,5 @@
 using System.Formats.Tar;
 using System.Text;
-using SlimImage.Image;
 using SlimImage.Oci;
 
 namespace SlimImage.Tests.Hostile;

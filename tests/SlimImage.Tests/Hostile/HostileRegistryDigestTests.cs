@@ -1,4 +1,3 @@
-using SlimImage.Diagnostics;
 using SlimImage.Pipeline;
 using SlimImage.Registry;
 using SlimImage.Tests.Layers;

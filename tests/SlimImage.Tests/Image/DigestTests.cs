@@ -1,4 +1,3 @@
-using SlimImage.Image;
 using Xunit;
 using SlimImage.Oci;
 

@@ -2,7 +2,6 @@ using SlimImage.Incremental;
 using SlimImage.Layers;
 using SlimImage.Pipeline;
 using SlimImage.Publish;
-using SlimImage.Rootfs;
 using SlimImage.Tests.Layers;
 using Xunit;
 using SlimImage.Oci;

@@ -1,6 +1,5 @@
 using SlimImage.Diagnostics;
 using SlimImage.Layers;
-using SlimImage.Rootfs;
 using Xunit;
 using SlimImage.Oci;
 using SlimImage.Entries;

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using SlimImage.Diagnostics;
 using SlimImage.Layers;
-using SlimImage.Rootfs;
 using Xunit;
 using SlimImage.Oci;
 using SlimImage.Entries;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using SlimImage.Image;
 using SlimImage.Output;
 using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;

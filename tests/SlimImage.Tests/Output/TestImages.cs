@@ -1,6 +1,5 @@
 using SlimImage.Image;
 using SlimImage.Layers;
-using SlimImage.Rootfs;
 using SlimImage.Tests.Layers;
 using SlimImage.Oci;
 using SlimImage.Entries;

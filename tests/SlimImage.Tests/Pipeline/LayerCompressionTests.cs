@@ -1,6 +1,4 @@
 using SlimImage.Diagnostics;
-using SlimImage.Layers;
-using SlimImage.Pipeline;
 using Xunit;
 using SlimImage.Oci;
 

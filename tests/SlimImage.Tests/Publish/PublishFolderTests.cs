@@ -1,6 +1,5 @@
 using SlimImage.Diagnostics;
 using SlimImage.Publish;
-using SlimImage.Rootfs;
 using SlimImage.Tests.Support;
 using Xunit;
 using SlimImage.Entries;

@@ -1,9 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using SlimImage.Image;
 using SlimImage.Output;
-using SlimImage.Pipeline;
 using SlimImage.Registry;
 using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;

@@ -3,7 +3,6 @@ using SlimImage.Image;
 using SlimImage.Layers;
 using SlimImage.Registry;
 using SlimImage.Registry.Credentials;
-using SlimImage.Rootfs;
 using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using SlimImage.Oci;

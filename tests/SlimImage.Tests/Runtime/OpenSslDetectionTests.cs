@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using SlimImage.Publish;
-using SlimImage.Rootfs;
 using SlimImage.Runtime;
 using SlimImage.Tests.Elf;
 using Xunit;

@@ -2,7 +2,6 @@ using SlimImage.Closure;
 using SlimImage.Diagnostics;
 using SlimImage.Pipeline;
 using SlimImage.Publish;
-using SlimImage.Rootfs;
 using SlimImage.Runtime;
 using SlimImage.Tests.Elf;
 using Xunit;
