@@ -3,7 +3,6 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using SlimImage.Diagnostics;
 using SlimImage.FileSystem;
-using SlimImage.Layers;
 using SlimImage.Oci;
 using SlimImage.Entries;
 
@@ -20,6 +19,12 @@ public sealed record LoadedBase(string Name, IReadOnlyList<LayerBlob> Layers, IR
     BaseConfig Config, BaseFileSystem Files, IReadOnlyList<string> ClosureInputs)
 {
     public static LoadedBase Scratch => new("scratch", [], [], BaseConfig.Empty, BaseFileSystem.Empty, []);
+
+    /// <summary>
+    /// Entries SlimImage writes as the base's one layer (busybox), below the image's own: the pipeline writes it with
+    /// the image's compression and layer cache, so <see cref="Layers"/> is empty then.
+    /// </summary>
+    public IReadOnlyList<RootfsEntry> OwnLayer { get; init; } = [];
 }
 
 /// <summary>
@@ -64,7 +69,7 @@ public static class BaseLayers
             }
             finally
             {
-                LayerWriter.TryDelete(temp);
+                TempFiles.TryDelete(temp);
             }
         }
         return (blobs, files);

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using SlimImage.Diagnostics;
-using SlimImage.Pipeline;
 using SlimImage.Oci;
 
 namespace SlimImage.Base;

@@ -41,11 +41,5 @@ public static class LayerLimit
     }
 
     /// <summary>"8 GiB", "512 MiB", "1000 B": the limit as the user would write it back.</summary>
-    public static string Describe(long bytes)
-    {
-        foreach (var (shift, unit) in new[] { (40, "TiB"), (30, "GiB"), (20, "MiB"), (10, "KiB") })
-            if (bytes >= 1L << shift && bytes % (1L << shift) == 0)
-                return (bytes >> shift).ToString(CultureInfo.InvariantCulture) + " " + unit;
-        return bytes.ToString(CultureInfo.InvariantCulture) + " B";
-    }
+    public static string Describe(long bytes) => ByteSize.Exact(bytes);
 }

@@ -3,6 +3,8 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using SlimImage.FileSystem;
+using SlimImage.Tar;
 using SlimImage.Oci;
 using SlimImage.Entries;
 
@@ -118,7 +120,7 @@ internal sealed class LayerCache(string directory)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            LayerWriter.TryDelete(temp); // the cache is an optimisation: without the entry, the next build compresses again
+            TempFiles.TryDelete(temp); // the cache is an optimisation: without the entry, the next build compresses again
         }
     }
 
@@ -129,7 +131,7 @@ internal sealed class LayerCache(string directory)
         keep.UnionWith(blobs.Select(b => Path.GetFileName(b.BlobPath)));
         foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*", new EnumerationOptions { IgnoreInaccessible = true }))
             if (!keep.Contains(Path.GetFileName(file)))
-                LayerWriter.TryDelete(file);
+                TempFiles.TryDelete(file);
     }
 
     internal string EntryPath(string key) => Path.Combine(Directory, key + ".json");

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.ExceptionServices;
+using SlimImage.Tar;
 using SlimImage.Diagnostics;
 using SlimImage.Layers.Compression;
 using SlimImage.Oci;

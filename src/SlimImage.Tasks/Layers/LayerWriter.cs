@@ -1,3 +1,5 @@
+using SlimImage.FileSystem;
+using SlimImage.Tar;
 using SlimImage.Diagnostics;
 using SlimImage.Layers.Compression;
 using SlimImage.Oci;
@@ -50,7 +52,7 @@ public static class LayerWriter
                 // The tar is hashed here, on this thread and in order; only compression fans out.
                 using var uncompressed = new HashingStream((Stream?)compressor ?? compressed, leaveOpen: true);
                 var tar = new TarEntryWriter(uncompressed, mtime);
-                WriteEntries(tar, plan, ct);
+                TarPlan.Write(tar, plan, ct);
                 tar.Finish();
                 compressor?.Finish();
                 (diffId, uncompressedSize) = (uncompressed.Digest, uncompressed.Count);
@@ -63,7 +65,7 @@ public static class LayerWriter
         }
         catch (Exception e)
         {
-            TryDelete(temp);
+            TempFiles.TryDelete(temp);
             if (e is IOException or UnauthorizedAccessException)
                 throw new SlimException(e, "SLIM3007", folder, e.Message);
             throw;
@@ -76,35 +78,4 @@ public static class LayerWriter
     /// <summary>The end of a layer's temp file name.</summary>
     public const string TempSuffix = ".tmp";
 
-    /// <summary>Writes planned entries (from <see cref="TarPlan.Build"/>) with the tar rules of a layer.</summary>
-    internal static void WriteEntries(TarEntryWriter tar, IReadOnlyList<RootfsEntry> plan, CancellationToken ct)
-    {
-        foreach (var e in plan)
-        {
-            ct.ThrowIfCancellationRequested();
-            var name = TarPlan.TarName(e);
-            switch (e.Kind)
-            {
-                case EntryKind.Directory:
-                    tar.WriteDirectory(name, e.Mode, e.Uid, e.Gid);
-                    break;
-                case EntryKind.Symlink:
-                    tar.WriteSymlink(name, e.LinkTarget!, e.Mode, e.Uid, e.Gid);
-                    break;
-                case EntryKind.File when e.Content != null:
-                    tar.WriteFile(name, e.Mode, e.Uid, e.Gid, e.Content);
-                    break;
-                default:
-                    using (var source = TarPlan.Open(e))
-                        tar.WriteFile(name, e.Mode, e.Uid, e.Gid, source.Length, source, e.SourcePath!, ct);
-                    break;
-            }
-        }
-    }
-
-    internal static void TryDelete(string path)
-    {
-        try { File.Delete(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* best effort: it is a temp file */ }
-    }
 }

@@ -1,4 +1,3 @@
-using SlimImage.Layers;
 
 namespace SlimImage.Oci;
 

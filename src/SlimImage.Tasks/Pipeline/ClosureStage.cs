@@ -55,9 +55,10 @@ public static class ClosureStage
             Target = Elf.ElfTarget.For(platform),
         };
         var resolver = new LibraryResolver(closureRequest, report);
-        var needs = RuntimeDependencies.Find(request, publish, resolver, report, bundles);
+        var runtime = StageOptions.Runtime(request);
+        var needs = RuntimeDependencies.Find(runtime, publish, resolver, report, bundles);
         var triage = NativeTriage.Resolve(resolver, inputs, needs.Sonames, wrongTarget);
-        RuntimeDependencies.Report(needs, triage.Closure, request, report);
+        RuntimeDependencies.Report(needs, triage.Closure, runtime, report);
         return new ClosureOutcome(triage.Closure, needs, LeaveOut(publish, triage.LeftOut, bundled, report), bundles);
     }
 

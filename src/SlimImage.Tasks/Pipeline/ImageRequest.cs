@@ -1,11 +1,10 @@
+using SlimImage.Base;
+using SlimImage.Rootfs;
 using SlimImage.Layers;
 using SlimImage.Publish;
 using SlimImage.Oci;
 
 namespace SlimImage.Pipeline;
-
-/// <summary>A file or folder of the build machine that the user puts into the image (<c>SlimImageFile</c>).</summary>
-public sealed record ExtraFile(string HostPath, string DestinationPath);
 
 /// <summary>An exposed port (<c>SlimImagePort</c>).</summary>
 public sealed record ImagePort(int Number, string Type)
@@ -28,7 +27,8 @@ public sealed record ImageRequest
     public bool InvariantGlobalization { get; init; }
     /// <summary>An ASP.NET Core app (Microsoft.NET.Sdk.Web or a FrameworkReference to Microsoft.AspNetCore.App).</summary>
     public bool WebApp { get; init; }
-    public string Base { get; init; } = "scratch";
+    /// <summary>SlimImageBase (with SlimImageBusyboxPath), read once.</summary>
+    public BaseSource Base { get; init; } = BaseSource.None;
     public required string ArchivePath { get; init; }
     public required string Repository { get; init; }
     public IReadOnlyList<string> Tags { get; init; } = ["latest"];
@@ -64,10 +64,8 @@ public sealed record ImageRequest
     public DateTimeOffset Timestamp { get; init; } = DateTimeOffset.UnixEpoch;
     public string? SourceRevision { get; init; }
     public string? SourceRepositoryUrl { get; init; }
-    /// <summary>SlimImageBusyboxPath: the busybox of <c>SlimImageBase=busybox</c>; null to look in the sysroot.</summary>
-    public string? BusyboxPath { get; init; }
     /// <summary>SlimImageBaseLayerMaxSize: how many bytes one layer of the base may expand to (default 8 GiB).</summary>
-    public long BaseLayerMaxSize { get; init; } = SlimImage.Base.LayerLimit.Default;
+    public long BaseLayerMaxSize { get; init; } = LayerLimit.Default;
     /// <summary>SlimImageLayering: layers by rate of change, or one.</summary>
     public Layering Layering { get; init; } = Layering.Split;
     /// <summary>SlimImageRegistry (host[:port]) to push to after the build; null pushes nothing.</summary>
@@ -91,5 +89,5 @@ public sealed record ImageRequest
     public string? IntermediateDirectory { get; init; }
 
     /// <summary>Where the publish output goes in the image.</summary>
-    public const string AppDirectory = "/app";
+    public const string AppDirectory = Rootfs.RootfsOptions.AppDirectory;
 }

@@ -27,7 +27,7 @@ internal sealed class BlobCache(string root)
             if (!File.Exists(path)) return null;
             var bytes = File.ReadAllBytes(path);
             if (Digest.Of(bytes) == digest) return bytes;
-            TryDelete(path); // damaged: fetch again
+            TempFiles.TryDelete(path); // damaged: fetch again
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
@@ -47,7 +47,7 @@ internal sealed class BlobCache(string root)
                 if (Digest.Sha256(SHA256.HashData(file)) != layer.Digest)
                 {
                     file.Dispose();
-                    TryDelete(path);
+                    TempFiles.TryDelete(path);
                     return null;
                 }
             var record = File.Exists(path + ".diffid") ? File.ReadAllText(path + ".diffid").Split(' ') : [];
@@ -80,7 +80,7 @@ internal sealed class BlobCache(string root)
             if (actual != layer.Digest || length != layer.Size)
                 throw new SlimException("SLIM4009", where, what, $"{layer.Digest} ({layer.Size} bytes)", $"{actual} ({length} bytes)");
             var (diff, size) = DiffIdOf(temp, layer.MediaType, maxSize,
-                () => new SlimException("SLIM3521", where, layer.Digest, Base.LayerLimit.Describe(maxSize)), ct);
+                () => new SlimException("SLIM3521", where, layer.Digest, ByteSize.Exact(maxSize)), ct);
             if (diff is { } d && d != diffId)
                 throw new SlimException("SLIM4009", where, what + " uncompressed (the config's diff_id)", diffId, d);
             uncompressed = size;
@@ -164,14 +164,8 @@ internal sealed class BlobCache(string root)
         }
         finally
         {
-            TryDelete(temp);
-            TryDelete(temp + ".diffid");
+            TempFiles.TryDelete(temp);
+            TempFiles.TryDelete(temp + ".diffid");
         }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* best effort */ }
     }
 }

@@ -1,6 +1,5 @@
 using SlimImage.Closure;
 using SlimImage.FileSystem;
-using SlimImage.Pipeline;
 using SlimImage.Publish;
 using SlimImage.Runtime;
 using SlimImage.Entries;
@@ -25,14 +24,14 @@ public sealed class RootfsPlanner
 
     public RootfsPlanner(string sysroot) => this.sysroot = sysroot;
 
-    public static RootfsPlan Plan(ImageRequest request, PublishSelection publish, ClosureResult closure, RuntimeNeeds? needs = null)
+    public static RootfsPlan Plan(RootfsOptions request, PublishSelection publish, ClosureResult closure, RuntimeNeeds? needs = null)
     {
         var planner = new RootfsPlanner(request.Sysroot);
         foreach (var entry in EtcFiles.Entries())
             planner.Add(entry);
-        planner.Add(RootfsEntry.Dir(ImageRequest.AppDirectory));
+        planner.Add(RootfsEntry.Dir(RootfsOptions.AppDirectory));
         foreach (var file in publish.Kept)
-            planner.Add(RootfsEntry.HostFile(ImageRequest.AppDirectory + "/" + file.RelativePath, file.HostPath,
+            planner.Add(RootfsEntry.HostFile(RootfsOptions.AppDirectory + "/" + file.RelativePath, file.HostPath,
                 ModeOf(file.HostPath), file.Origin) with { Asset = file.Asset });
         foreach (var interpreter in closure.Interpreters)
             if (interpreter.Resolution != null)

@@ -4,7 +4,7 @@ using SlimImage.Diagnostics;
 using SlimImage.FileSystem;
 using SlimImage.Entries;
 
-namespace SlimImage.Layers;
+namespace SlimImage.Tar;
 
 /// <summary>
 /// Turns a bag of rootfs entries into the exact list a tar will hold, as jib's ReproducibleLayerBuilder does: checked,
@@ -130,5 +130,31 @@ internal static class TarPlan
         };
         var detail = string.Create(CultureInfo.InvariantCulture, $"mode {Convert.ToString(e.Mode, 8)}, owner {e.Uid}:{e.Gid}");
         return e.Reason == null ? $"{what} ({detail})" : $"{what} ({detail}; {e.Reason})";
+    }
+
+    /// <summary>Writes planned entries (from <see cref="Build"/>) with the tar rules of a layer.</summary>
+    public static void Write(TarEntryWriter tar, IReadOnlyList<RootfsEntry> plan, CancellationToken ct)
+    {
+        foreach (var e in plan)
+        {
+            ct.ThrowIfCancellationRequested();
+            var name = TarName(e);
+            switch (e.Kind)
+            {
+                case EntryKind.Directory:
+                    tar.WriteDirectory(name, e.Mode, e.Uid, e.Gid);
+                    break;
+                case EntryKind.Symlink:
+                    tar.WriteSymlink(name, e.LinkTarget!, e.Mode, e.Uid, e.Gid);
+                    break;
+                case EntryKind.File when e.Content != null:
+                    tar.WriteFile(name, e.Mode, e.Uid, e.Gid, e.Content);
+                    break;
+                default:
+                    using (var source = Open(e))
+                        tar.WriteFile(name, e.Mode, e.Uid, e.Gid, source.Length, source, e.SourcePath!, ct);
+                    break;
+            }
+        }
     }
 }

@@ -14,7 +14,7 @@ using System.Buffers;
 using System.Text;
 using SlimImage.Diagnostics;
 
-namespace SlimImage.Layers;
+namespace SlimImage.Tar;
 
 /// <summary>Writes tar entries (POSIX.1-2001 ustar + pax) with every field fixed by the caller.</summary>
 internal sealed class TarEntryWriter

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using SlimImage.Oci;
 
-namespace SlimImage.Layers;
+namespace SlimImage.Oci;
 
 /// <summary>
 /// A pass-through that hashes and counts what goes by, written or read, so that a layer's diff_id and digest come

@@ -1,13 +1,13 @@
-using System.Security.Cryptography;
 using SlimImage.Diagnostics;
 using SlimImage.FileSystem;
 using SlimImage.Layers;
 using SlimImage.Output;
-using SlimImage.Pipeline;
+using SlimImage.Base;
+using SlimImage.Incremental;
 using SlimImage.Entries;
 using SlimImage.Oci;
 
-namespace SlimImage.Incremental;
+namespace SlimImage.Pipeline;
 
 /// <summary>
 /// Runs <see cref="ImagePipeline"/> only when something it depends on changed since the last build, as make does
@@ -24,9 +24,12 @@ namespace SlimImage.Incremental;
 /// written with. Every build starts by removing the temp files and scratch folders of builds that were killed
 /// (<see cref="FileSystem.TempFiles"/>).
 /// </remarks>
-public static class IncrementalImage
+public static class IncrementalPipeline
 {
     public const string RecordFileName = "last-build.txt";
+
+    /// <summary>Where the finished archive goes next does not change its bytes: loading elsewhere needs no rebuild.</summary>
+    private static readonly HashSet<string> NotInputs = [nameof(ImageRequest.Load), nameof(ImageRequest.ClientEnvironment)];
 
     public static ImageResult Run(ImageRequest request, Action<SlimDiagnostic> report, CancellationToken ct)
     {
@@ -34,16 +37,16 @@ public static class IncrementalImage
         if (request.IntermediateDirectory == null || !CanSkip(request))
             return ImagePipeline.Run(request, report, ct);
         var recordPath = Path.Combine(request.IntermediateDirectory, RecordFileName);
-        var fingerprint = InputFingerprint.Of(request);
+        var fingerprint = InputFingerprint.Of(request, request.PublishFiles.Select(f => f.HostPath), NotInputs);
         var last = BuildRecord.Read(recordPath);
-        if (last != null && IsCurrent(last, fingerprint, request.ArchivePath, recordPath, report))
+        if (last != null && UpToDate.IsCurrent(last, fingerprint, request.ArchivePath, recordPath, report))
         {
             report(SlimDiagnostic.Info("SLIM1402", request.ArchivePath));
             // As a push would, a load still happens: the daemon may have lost the image since the last build.
-            var loaded = request.Load == null ? [] : new List<Output.Publication>
+            var loaded = request.Load == null ? [] : new List<Publication>
             {
-                new Daemon.DaemonPublication(Digest.Parse(last.ManifestDigest),
-                    Daemon.DaemonPublisher.LoadArchive(request.ArchivePath, request.Load, request.ClientEnvironment, report, ct)),
+                new DaemonPublication(Digest.Parse(last.ManifestDigest),
+                    Daemon.DaemonLoader.LoadArchive(request.ArchivePath, request.Load, request.ClientEnvironment, report, ct)),
             };
             return new ImageResult(request.ArchivePath, last.Repository, last.Tags, last.ManifestDigest, last.CompressedSize,
                 last.UncompressedSize, last.LayerCount, new RootfsPlan([], [])) { Published = loaded };
@@ -82,12 +85,9 @@ public static class IncrementalImage
     /// from outside the plan. Those builds still reuse every cached layer.
     /// </summary>
     private static bool CanSkip(ImageRequest request) =>
-        request.Registry == null && (Base.BaseLoader.IsScratch(request.Base) || BaseArchive(request) != null);
+        request.Registry == null && request.Base is BaseSource.Scratch or BaseSource.Archive;
 
-    private static string? BaseArchive(ImageRequest request) =>
-        Base.BaseLoader.IsScratch(request.Base) || Base.BaseLoader.IsBusybox(request.Base) || !File.Exists(request.Base)
-            ? null
-            : Path.GetFullPath(request.Base);
+    private static string? BaseArchive(ImageRequest request) => (request.Base as BaseSource.Archive)?.Path;
 
     private static string LayerFolder(string intermediateDirectory) => Path.GetFullPath(Path.Combine(intermediateDirectory, "layers"));
 
@@ -109,46 +109,4 @@ public static class IncrementalImage
             report(SlimDiagnostic.Info("SLIM3603", layers, string.Join(", ", removed)));
     }
 
-    private static bool IsCurrent(BuildRecord last, string fingerprint, string archivePath, string recordPath, Action<SlimDiagnostic> report)
-    {
-        // Cheapest first: the archive is only read when everything else says nothing changed and its identity moved.
-        if (last.Fingerprint != fingerprint || last.Archive.Path != Path.GetFullPath(archivePath) || !last.Archive.IsCurrent()
-            || !last.Dependencies.All(d => d.IsCurrent()))
-            return false;
-        var identity = FileIdentity.Of(last.Archive.Path);
-        if (last.ArchiveIdentity.Length > 0 && identity == last.ArchiveIdentity) return true;
-        var digest = Sha256(last.Archive.Path);
-        if (digest == last.ArchiveDigest)
-        {
-            // The same bytes under a new identity (touched, copied back): the next check needs no hash again.
-            try { (last with { ArchiveIdentity = identity ?? "" }).Write(recordPath); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-            return true;
-        }
-        if (digest != null) report(SlimDiagnostic.Info("SLIM1403", last.Archive.Path, last.ArchiveDigest));
-        return false;
-    }
-
-    /// <summary>The archive's sha256, or null when it cannot be read (e.g. a concurrent build renames it right now).</summary>
-    private static string? Sha256(string path)
-    {
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
-        try
-        {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            int n;
-            while ((n = file.Read(buffer, 0, buffer.Length)) > 0)
-                hash.AppendData(buffer, 0, n);
-            return Digest.Sha256(hash.GetHashAndReset()).ToString();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
 }
