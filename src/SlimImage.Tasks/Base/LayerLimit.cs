@@ -1,3 +1,4 @@
+using SlimImage.Oci;
 using System.Globalization;
 using SlimImage.Diagnostics;
 
@@ -11,7 +12,7 @@ namespace SlimImage.Base;
 public static class LayerLimit
 {
     /// <summary>8 GiB of uncompressed tar per layer.</summary>
-    public const long Default = 8L << 30;
+    public const long Default = LayerBlob.DefaultMaxUncompressedSize;
 
     /// <summary>
     /// Empty: <see cref="Default"/>. Else a whole number of bytes, optionally with a binary unit: <c>K</c>, <c>M</c>,

@@ -14,6 +14,9 @@ namespace SlimImage.Oci;
 /// its file is the base's own bytes copied into that folder (<c>base-{hex}…</c>), its diff_id the base config's.</param>
 public sealed record LayerBlob(Digest Digest, Digest DiffId, long Size, long UncompressedSize, string MediaType, string BlobPath)
 {
+    /// <summary>How many bytes one base layer may expand to unless SlimImageBaseLayerMaxSize says otherwise: 8 GiB.</summary>
+    public const long DefaultMaxUncompressedSize = 8L << 30;
+
     /// <summary>The manifest's descriptor of this layer.</summary>
     public Descriptor Descriptor => new(MediaType, Digest, Size);
 }

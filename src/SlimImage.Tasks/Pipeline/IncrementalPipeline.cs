@@ -31,13 +31,16 @@ public static class IncrementalPipeline
     /// <summary>Where the finished archive goes next does not change its bytes: loading elsewhere needs no rebuild.</summary>
     private static readonly HashSet<string> NotInputs = [nameof(ImageRequest.Load), nameof(ImageRequest.ClientEnvironment)];
 
+    /// <summary>Everything known before any image work that decides the archive (<see cref="InputFingerprint"/>).</summary>
+    public static string Fingerprint(ImageRequest request) => InputFingerprint.Of(request, request.PublishFiles.Select(f => f.HostPath), NotInputs);
+
     public static ImageResult Run(ImageRequest request, Action<SlimDiagnostic> report, CancellationToken ct)
     {
         RemoveStaleTempFiles(request, report);
         if (request.IntermediateDirectory == null || !CanSkip(request))
             return ImagePipeline.Run(request, report, ct);
         var recordPath = Path.Combine(request.IntermediateDirectory, RecordFileName);
-        var fingerprint = InputFingerprint.Of(request, request.PublishFiles.Select(f => f.HostPath), NotInputs);
+        var fingerprint = Fingerprint(request);
         var last = BuildRecord.Read(recordPath);
         if (last != null && UpToDate.IsCurrent(last, fingerprint, request.ArchivePath, recordPath, report))
         {

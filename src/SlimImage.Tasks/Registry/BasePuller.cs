@@ -18,11 +18,11 @@ public static class BasePuller
     /// <summary>Pulls <paramref name="reference"/> for <paramref name="platform"/>; a layer expanding beyond
     /// <paramref name="maxLayerSize"/> (SlimImageBaseLayerMaxSize) is SLIM3521 and is not kept.</summary>
     public static PulledImage Pull(ImageReference reference, Platform platform, RegistrySettings settings,
-        Action<SlimDiagnostic> report, CancellationToken ct, long maxLayerSize) =>
+        Action<SlimDiagnostic> report, CancellationToken ct, long maxLayerSize = LayerBlob.DefaultMaxUncompressedSize) =>
         PullAsync(reference, platform, settings, report, ct, maxLayerSize).GetAwaiter().GetResult();
 
     public static async Task<PulledImage> PullAsync(ImageReference reference, Platform platform, RegistrySettings settings,
-        Action<SlimDiagnostic> report, CancellationToken ct, long maxLayerSize)
+        Action<SlimDiagnostic> report, CancellationToken ct, long maxLayerSize = LayerBlob.DefaultMaxUncompressedSize)
     {
         var cache = new BlobCache(settings.CacheDirectory);
         if (reference.Digest is { } pinned && await TryCacheOnly(reference, pinned, platform, cache, ct).ConfigureAwait(false) is { } cached)

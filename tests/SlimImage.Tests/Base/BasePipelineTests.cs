@@ -1,3 +1,4 @@
+using SlimImage.Base;
 using System.Formats.Tar;
 using System.Text;
 using SlimImage.Diagnostics;
@@ -40,7 +41,7 @@ public class BasePipelineTests
             RuntimeIdentifier = "linux-x64",
             AssemblyName = "app",
             InvariantGlobalization = true,
-            Base = baseName,
+            Base = BaseSource.Parse(baseName),
             ArchivePath = dir.Combine("out", "app.tar"),
             Repository = "app",
             Timestamp = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000),

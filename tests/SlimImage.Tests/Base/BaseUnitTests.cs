@@ -186,7 +186,7 @@ public class BaseUnitTests
         var request = BasePipelineTests.Request(dir, "busybox");
         request = request with
         {
-            BusyboxPath = fake,
+            Base = new BaseSource.Busybox(fake),
             PublishFiles = request.PublishFiles.Where(f => f.RelativePath != "app").ToList(),
             Entrypoint = ["/bin/sh"],
         };

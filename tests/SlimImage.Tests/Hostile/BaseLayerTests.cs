@@ -32,7 +32,7 @@ public class BaseLayerTests
 
         public string Out => Path.GetDirectoryName(Normal.ArchivePath)!;
 
-        public ImageRequest On(string baseArchive) => Normal with { Base = baseArchive };
+        public ImageRequest On(string baseArchive) => Normal with { Base = BaseSource.Parse(baseArchive) };
 
         /// <summary>Nothing changed beside the output, the output holds no half-written file, and a normal build works.</summary>
         public void AssertHarmless(bool archiveExpected)

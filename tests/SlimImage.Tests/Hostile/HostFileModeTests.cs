@@ -1,3 +1,4 @@
+using SlimImage.Rootfs;
 using SlimImage.Diagnostics;
 using SlimImage.Pipeline;
 using SlimImage.Tests.Base;

@@ -1,3 +1,4 @@
+using SlimImage.Rootfs;
 using System.Diagnostics;
 using System.Net.Sockets;
 using SlimImage.Diagnostics;

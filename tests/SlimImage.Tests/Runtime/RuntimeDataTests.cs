@@ -35,10 +35,10 @@ public sealed class RuntimeDataTests : IDisposable
         Assert.Equal("SLIM1200", e.Code);
         Assert.Contains("SlimImageOpenSsl 'yes'", e.Message);
 
-        var missing = Assert.Throws<SlimException>(() => RuntimeOptions.Validate(TestRequests.For(fx.Root) with { CaCertificates = [fx.At("nope.pem")] }));
+        var missing = Assert.Throws<SlimException>(() => RuntimeOptions.Validate([fx.At("nope.pem")]));
         Assert.Equal("SLIM1201", missing.Code);
         var der = fx.Write("ca.der", "0\x82\x01binary");
-        var notPem = Assert.Throws<SlimException>(() => RuntimeOptions.Validate(TestRequests.For(fx.Root) with { CaCertificates = [der] }));
+        var notPem = Assert.Throws<SlimException>(() => RuntimeOptions.Validate([der]));
         Assert.Equal("SLIM1202", notPem.Code);
         Assert.Contains(der, notPem.Message);
     }
