@@ -4,7 +4,7 @@ namespace SlimImage.Entries;
 public enum EntryKind { Directory, File, Symlink }
 
 /// <summary>
-/// Where an entry comes from, which decides the layer it lands in (issue 4 splits layers by rate of change):
+/// Where an entry comes from, which decides the layer it lands in (layers are split by rate of change):
 /// the build machine, the .NET runtime part of the publish output, NuGet packages, or the app itself.
 /// </summary>
 public enum EntryOrigin { System, Runtime, Package, App }

@@ -1,8 +1,9 @@
+using SlimImage.Base;
 using SlimImage.Closure;
 using SlimImage.Diagnostics;
 using SlimImage.Entries;
 
-namespace SlimImage.Base;
+namespace SlimImage.Pipeline;
 
 /// <summary>
 /// The one path of an image that nothing searches: the kernel opens a program's PT_INTERP (e.g.

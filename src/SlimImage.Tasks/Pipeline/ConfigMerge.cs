@@ -1,7 +1,8 @@
+using SlimImage.Base;
 using SlimImage.Image;
 using SlimImage.Oci;
 
-namespace SlimImage.Base;
+namespace SlimImage.Pipeline;
 
 /// <summary>
 /// Merges SlimImage's config onto a base's the way a Dockerfile <c>FROM base</c> followed by ENV, LABEL, USER, WORKDIR

@@ -1,10 +1,11 @@
+using SlimImage.Base;
 using System.Text;
 using SlimImage.Closure;
 using SlimImage.Diagnostics;
 using SlimImage.Rootfs;
 using SlimImage.Entries;
 
-namespace SlimImage.Base;
+namespace SlimImage.Pipeline;
 
 /// <summary>
 /// Fits SlimImage's content onto a base so that it adds to the base instead of breaking it:
