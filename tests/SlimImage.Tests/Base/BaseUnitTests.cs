@@ -1,3 +1,4 @@
+using SlimImage.Pipeline;
 using SlimImage.Elf;
 using SlimImage.Base;
 using SlimImage.Diagnostics;

@@ -1,3 +1,4 @@
+using SlimImage.Pipeline;
 using System.Text;
 using SlimImage.Base;
 using SlimImage.Diagnostics;
