@@ -3,7 +3,6 @@ using SlimImage.Diagnostics;
 using SlimImage.Elf;
 using SlimImage.Image;
 using SlimImage.Rootfs;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
 
@@ -181,7 +180,7 @@ public class BaseUnitTests
         Assert.Equal(["[", "[[", "ash", "cat", "ls", "sh"], found.Applets);
 
         // No ELF file in the publish output: whatever library the image gets, the busybox needed it.
-        var request = BasePipelineTests.Request(dir, "busybox");
+        var request = TestRequests.WholePipeline(dir, "busybox");
         request = request with
         {
             BusyboxPath = fake,

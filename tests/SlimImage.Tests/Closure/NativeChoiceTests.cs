@@ -4,7 +4,7 @@ using SlimImage.Publish;
 using SlimImage.Rootfs;
 using SlimImage.Runtime;
 using SlimImage.Tests.Elf;
-using SlimImage.Tests.Runtime;
+using SlimImage.Tests.Support;
 using Xunit;
 
 namespace SlimImage.Tests.Closure;

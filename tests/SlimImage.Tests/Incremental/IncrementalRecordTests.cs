@@ -3,7 +3,7 @@ using SlimImage.Layers;
 using SlimImage.Pipeline;
 using SlimImage.Publish;
 using SlimImage.Rootfs;
-using SlimImage.Tests.Layers;
+using SlimImage.Tests.Support;
 using Xunit;
 
 namespace SlimImage.Tests.Incremental;
@@ -11,14 +11,10 @@ namespace SlimImage.Tests.Incremental;
 /// <summary>The pieces of the up-to-date check: the request's fingerprint and the record of the last build.</summary>
 public class IncrementalRecordTests
 {
-    private static ImageRequest Request(ScratchDir dir) => new()
+    private static ImageRequest Request(ScratchDir dir) => TestRequests.Minimal(dir.Path, dir.Combine("app.tar")) with
     {
-        PublishDirectory = dir.Path,
         PublishFiles = [new PublishFile(dir.File("publish/app", "v1"), "app", EntryOrigin.App)],
-        RuntimeIdentifier = "linux-x64",
         AssemblyName = "app",
-        ArchivePath = dir.Combine("app.tar"),
-        Repository = "app",
     };
 
     [Fact]

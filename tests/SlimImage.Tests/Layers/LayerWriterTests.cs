@@ -6,6 +6,7 @@ using SlimImage.Diagnostics;
 using SlimImage.Layers;
 using SlimImage.Rootfs;
 using Xunit;
+using SlimImage.Tests.Support;
 
 namespace SlimImage.Tests.Layers;
 

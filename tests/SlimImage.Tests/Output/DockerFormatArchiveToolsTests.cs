@@ -1,7 +1,6 @@
 using System.Text.Json;
 using SlimImage.Image;
 using SlimImage.Output;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
 

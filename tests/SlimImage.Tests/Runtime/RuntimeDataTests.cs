@@ -4,6 +4,7 @@ using SlimImage.Publish;
 using SlimImage.Rootfs;
 using SlimImage.Runtime;
 using SlimImage.Tests.Elf;
+using SlimImage.Tests.Support;
 using Xunit;
 
 namespace SlimImage.Tests.Runtime;
