@@ -3,7 +3,6 @@ using System.Text;
 using SlimImage.Base;
 using SlimImage.Diagnostics;
 using SlimImage.Pipeline;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
 using SlimImage.Oci;
@@ -129,7 +128,7 @@ public class BaseArchiveTests : IDisposable
     {
         var b = TestBase.Build(dir.Combine("base"));
         using var scratch = new ScratchDir();
-        var missing = Assert.Throws<SlimException>(() => BasePipelineTests.Run(BasePipelineTests.Request(scratch, dir.Combine("nope.tar"))));
+        var missing = Assert.Throws<SlimException>(() => BasePipelineTests.Run(TestRequests.WholePipeline(scratch, dir.Combine("nope.tar"))));
         Assert.Equal("SLIM1003", missing.Code);
         Assert.Contains("nope.tar", missing.Message);
 

@@ -4,7 +4,6 @@ using SlimImage.Base;
 using SlimImage.Diagnostics;
 using SlimImage.Image;
 using SlimImage.Rootfs;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
 using SlimImage.Oci;
@@ -184,7 +183,7 @@ public class BaseUnitTests
         Assert.Equal(["[", "[[", "ash", "cat", "ls", "sh"], found.Applets);
 
         // No ELF file in the publish output: whatever library the image gets, the busybox needed it.
-        var request = BasePipelineTests.Request(dir, "busybox");
+        var request = TestRequests.WholePipeline(dir, "busybox");
         request = request with
         {
             Base = new BaseSource.Busybox(fake),

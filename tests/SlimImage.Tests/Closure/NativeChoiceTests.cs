@@ -3,7 +3,7 @@ using SlimImage.Pipeline;
 using SlimImage.Publish;
 using SlimImage.Runtime;
 using SlimImage.Tests.Elf;
-using SlimImage.Tests.Runtime;
+using SlimImage.Tests.Support;
 using Xunit;
 using SlimImage.Oci;
 using SlimImage.Entries;

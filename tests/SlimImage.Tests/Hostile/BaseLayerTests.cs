@@ -4,7 +4,6 @@ using SlimImage.Base;
 using SlimImage.Diagnostics;
 using SlimImage.Pipeline;
 using SlimImage.Tests.Base;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
 using SlimImage.Entries;
@@ -27,7 +26,7 @@ public class BaseLayerTests
         public Setup()
         {
             Sentinel = new Sentinel(Dir.Combine("sentinel"));
-            Normal = BasePipelineTests.Request(Dir, "scratch");
+            Normal = TestRequests.WholePipeline(Dir, "scratch");
         }
 
         public string Out => Path.GetDirectoryName(Normal.ArchivePath)!;

@@ -5,7 +5,6 @@ using SlimImage.Diagnostics;
 using SlimImage.Incremental;
 using SlimImage.Pipeline;
 using SlimImage.Tests.Base;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
 
@@ -27,7 +26,7 @@ public class CacheTrustTests
 
         public Build()
         {
-            Request = BasePipelineTests.Request(Dir, "scratch") with { IntermediateDirectory = Dir.Combine("obj") };
+            Request = TestRequests.WholePipeline(Dir, "scratch") with { IntermediateDirectory = Dir.Combine("obj") };
             Dir.File("sentinel/keep.txt", "not SlimImage's");
             Dir.File("sentinel/.layer-1-000000000000.tmp", "not in SlimImage's folders");
             _sentinel = Snapshot();

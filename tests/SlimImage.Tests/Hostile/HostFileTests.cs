@@ -7,7 +7,6 @@ using SlimImage.Layers;
 using SlimImage.Pipeline;
 using SlimImage.Publish;
 using SlimImage.Tests.Base;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
 using SlimImage.Oci;
@@ -37,7 +36,7 @@ public class HostFileTests
         using var dir = new ScratchDir();
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         var (item, named) = Make(dir, kind, socket);
-        var good = BasePipelineTests.Request(dir, "scratch");
+        var good = TestRequests.WholePipeline(dir, "scratch");
         var bad = good with { Files = [new ExtraFile(item, "/etc/probe")] };
 
         var e = Assert.IsType<SlimException>(RunBounded(bad));
@@ -55,7 +54,7 @@ public class HostFileTests
     public void AFifoInThePublishOutputIsSlim1021NamingIt()
     {
         using var dir = new ScratchDir();
-        var good = BasePipelineTests.Request(dir, "scratch");
+        var good = TestRequests.WholePipeline(dir, "scratch");
         var fifo = Fifo(dir.Combine("publish", "trace.pipe"));
         var bad = good with { PublishFiles = [.. good.PublishFiles, new PublishFile(fifo, "trace.pipe", EntryOrigin.App)] };
 
@@ -71,7 +70,7 @@ public class HostFileTests
     {
         using var dir = new ScratchDir();
         var fifo = Fifo(dir.Combine("ca.pem"));
-        var request = BasePipelineTests.Request(dir, "scratch") with { CaCertificates = [fifo] };
+        var request = TestRequests.WholePipeline(dir, "scratch") with { CaCertificates = [fifo] };
         var e = Assert.IsType<SlimException>(RunBounded(request));
         Assert.Equal("SLIM1021", e.Code);
         Assert.Contains(fifo, e.Message);
@@ -84,7 +83,7 @@ public class HostFileTests
     {
         using var dir = new ScratchDir();
         var fifo = Fifo(dir.Combine("base.tar"));
-        var request = BasePipelineTests.Request(dir, fifo);
+        var request = TestRequests.WholePipeline(dir, fifo);
         var e = Assert.IsType<SlimException>(RunBounded(request));
         Assert.Equal("SLIM1021", e.Code);
         Assert.Contains(fifo, e.Message);

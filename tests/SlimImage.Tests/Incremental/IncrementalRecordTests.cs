@@ -1,9 +1,9 @@
-using SlimImage.Rootfs;
 using SlimImage.Incremental;
 using SlimImage.Layers;
 using SlimImage.Pipeline;
 using SlimImage.Publish;
-using SlimImage.Tests.Layers;
+using SlimImage.Rootfs;
+using SlimImage.Tests.Support;
 using Xunit;
 using SlimImage.Oci;
 using SlimImage.Entries;
@@ -13,14 +13,10 @@ namespace SlimImage.Tests.Incremental;
 /// <summary>The pieces of the up-to-date check: the request's fingerprint and the record of the last build.</summary>
 public class IncrementalRecordTests
 {
-    private static ImageRequest Request(ScratchDir dir) => new()
+    private static ImageRequest Request(ScratchDir dir) => TestRequests.Minimal(dir.Path, dir.Combine("app.tar")) with
     {
-        PublishDirectory = dir.Path,
         PublishFiles = [new PublishFile(dir.File("publish/app", "v1"), "app", EntryOrigin.App)],
-        RuntimeIdentifier = "linux-x64",
         AssemblyName = "app",
-        ArchivePath = dir.Combine("app.tar"),
-        Repository = "app",
     };
 
     [Fact]

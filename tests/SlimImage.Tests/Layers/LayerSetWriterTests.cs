@@ -1,6 +1,8 @@
 using SlimImage.Diagnostics;
 using SlimImage.Layers;
+using SlimImage.Rootfs;
 using Xunit;
+using SlimImage.Tests.Support;
 using SlimImage.Oci;
 using SlimImage.Entries;
 

@@ -4,7 +4,9 @@ using System.Security.Cryptography;
 using System.Text;
 using SlimImage.Diagnostics;
 using SlimImage.Layers;
+using SlimImage.Rootfs;
 using Xunit;
+using SlimImage.Tests.Support;
 using SlimImage.Oci;
 using SlimImage.Entries;
 

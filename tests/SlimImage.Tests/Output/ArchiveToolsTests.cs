@@ -2,7 +2,6 @@ using System.Formats.Tar;
 using System.Text;
 using System.Text.Json;
 using SlimImage.Output;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
 using SlimImage.Oci;

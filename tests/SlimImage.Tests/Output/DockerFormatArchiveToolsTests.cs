@@ -1,6 +1,5 @@
 using System.Text.Json;
 using SlimImage.Output;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
 using SlimImage.Oci;

@@ -3,7 +3,6 @@ using System.Formats.Tar;
 using System.Text;
 using SlimImage.Diagnostics;
 using SlimImage.Output;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
 

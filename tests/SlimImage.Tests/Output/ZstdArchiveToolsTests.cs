@@ -1,7 +1,6 @@
 using System.Text.Json;
 using SlimImage.Layers;
 using SlimImage.Output;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
 using SlimImage.Oci;

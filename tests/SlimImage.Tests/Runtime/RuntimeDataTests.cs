@@ -3,6 +3,7 @@ using SlimImage.Diagnostics;
 using SlimImage.Publish;
 using SlimImage.Runtime;
 using SlimImage.Tests.Elf;
+using SlimImage.Tests.Support;
 using Xunit;
 using SlimImage.Entries;
 

@@ -5,6 +5,7 @@ using SlimImage.Pipeline;
 using SlimImage.Publish;
 using SlimImage.Runtime;
 using SlimImage.Tests.Elf;
+using SlimImage.Tests.Support;
 using Xunit;
 using SlimImage.Entries;
 

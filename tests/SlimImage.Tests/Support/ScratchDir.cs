@@ -1,11 +1,11 @@
-namespace SlimImage.Tests.Layers;
+namespace SlimImage.Tests.Support;
 
 /// <summary>A temporary folder for one test, deleted afterwards (layer and archive tests write real files).</summary>
 internal sealed class ScratchDir : IDisposable
 {
     public ScratchDir()
     {
-        Path = Support.Repo.NewTempDir("layers");
+        Path = Repo.NewTempDir("layers");
     }
 
     public string Path { get; }
