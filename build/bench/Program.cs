@@ -34,7 +34,7 @@ if (Environment.GetEnvironmentVariable("SLIMIMAGE_BENCH_PLATFORMS") is { Length:
     {
         Platforms = inputs, ArchivePath = archive, Repository = args[1].ToLowerInvariant(), HostRuntimeIdentifier = "linux-x64",
     }, _ => { }, CancellationToken.None);
-    Console.WriteLine($"step_ms={watch.ElapsedMilliseconds} platforms={index.Images.Count} allocated_kb={GC.GetTotalAllocatedBytes(precise: true) / 1024}");
+    Console.WriteLine($"step_ms={watch.ElapsedMilliseconds} index={index.IndexDigest} allocated_kb={GC.GetTotalAllocatedBytes(precise: true) / 1024}");
     return 0;
 }
 

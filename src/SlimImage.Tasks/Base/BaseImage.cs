@@ -1,9 +1,9 @@
-using SlimImage.Image;
+using SlimImage.Oci;
 
 namespace SlimImage.Base;
 
 /// <summary>
-/// Where the blobs of a base image come from: an image archive on disk, or (later) a registry. Only blobs are asked
+/// Where the blobs of a base image come from: an image archive on disk, or a registry's blob cache. Only blobs are asked
 /// for, by digest, as the OCI distribution API serves them; the caller verifies digest and size itself.
 /// </summary>
 public interface IBlobSource : IDisposable

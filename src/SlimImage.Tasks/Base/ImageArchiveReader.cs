@@ -1,7 +1,6 @@
 using System.Text.Json;
 using SlimImage.Diagnostics;
-using SlimImage.Image;
-using SlimImage.Pipeline;
+using SlimImage.Oci;
 
 namespace SlimImage.Base;
 
@@ -13,8 +12,8 @@ namespace SlimImage.Base;
 /// </summary>
 public static class ImageArchiveReader
 {
-    private const string DockerManifestV2 = "application/vnd.docker.distribution.manifest.v2+json";
-    private const string DockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";
+    private const string DockerManifestV2 = MediaTypes.DockerManifest;
+    private const string DockerManifestList = MediaTypes.DockerManifestList;
 
     /// <summary>
     /// Reads the image for <paramref name="platform"/> from the archive at <paramref name="path"/>. Throws SLIM3500
@@ -138,35 +137,24 @@ public static class ImageArchiveReader
     }
 
     /// <summary>The OCI spelling of a layer media type SlimImage can reuse as it is; Docker's mean the same bytes.</summary>
-    internal static string LayerMediaType(string archive, Descriptor d) => d.MediaType switch
-    {
-        MediaTypes.Layer or "application/vnd.docker.image.rootfs.diff.tar" => MediaTypes.Layer,
-        MediaTypes.LayerGzip or "application/vnd.docker.image.rootfs.diff.tar.gzip" => MediaTypes.LayerGzip,
-        MediaTypes.LayerZstd or "application/vnd.docker.image.rootfs.diff.tar.zstd" => MediaTypes.LayerZstd,
-        _ => throw new SlimException("SLIM3504", archive, d.Digest, d.MediaType),
-    };
+    internal static string LayerMediaType(string archive, Descriptor d) =>
+        LayerCompression.FormatOf(d.MediaType) is { } format ? LayerCompression.MediaTypeOf(format)
+            : throw new SlimException("SLIM3504", archive, d.Digest, d.MediaType);
 
     /// <summary>
-    /// The one image for the platform: os linux, the same architecture, and the variant when both name one (arm64
-    /// images often leave "v8" out). An exact variant match wins over a missing one.
+    /// The one image for the platform (<see cref="Platform.Choose"/>); several that match equally are ambiguous (SLIM3502).
     /// </summary>
     private static T Choose<T>(string archive, Platform platform, List<T> candidates, Func<T, BaseConfig> config, Func<T, string> describe)
     {
-        bool Arch(T c) => config(c).Os == "linux" && config(c).Architecture == platform.Architecture;
-        var matching = candidates.Where(c => Arch(c) && (config(c).Variant == null || platform.Variant == null || config(c).Variant == platform.Variant)).ToList();
-        if (matching.Count > 1)
-        {
-            var exact = matching.Where(c => config(c).Variant == platform.Variant).ToList();
-            if (exact.Count > 0) matching = exact;
-        }
-        var wanted = platform.Variant == null ? $"linux/{platform.Architecture}" : $"linux/{platform.Architecture}/{platform.Variant}";
+        Platform Of(T c) => new(config(c).Os ?? "", config(c).Architecture ?? "", config(c).Variant);
+        var matching = platform.Choose(candidates, Of);
         if (matching.Count == 0)
         {
-            var found = candidates.Select(c => $"{config(c).Os}/{config(c).Architecture}{(config(c).Variant is { } v ? "/" + v : "")}").Distinct();
-            throw new SlimException("SLIM3501", archive, wanted, candidates.Count == 0 ? "no image at all" : string.Join(", ", found));
+            var found = candidates.Select(c => Of(c).ToString()).Distinct();
+            throw new SlimException("SLIM3501", archive, platform, candidates.Count == 0 ? "no image at all" : string.Join(", ", found));
         }
         if (matching.Count > 1)
-            throw new SlimException("SLIM3502", archive, wanted, string.Join("; ", matching.Select(describe)));
+            throw new SlimException("SLIM3502", archive, platform, string.Join("; ", matching.Select(describe)));
         return matching[0];
     }
 

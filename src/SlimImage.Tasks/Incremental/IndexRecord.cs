@@ -55,7 +55,7 @@ public sealed record IndexRecord(string Fingerprint, string ArchivePath, string 
         try
         {
             using var file = File.OpenRead(ArchivePath);
-            return Image.Digest.Sha256(SHA256.HashData(file)).ToString() == ArchiveDigest;
+            return Oci.Digest.Sha256(SHA256.HashData(file)).ToString() == ArchiveDigest;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

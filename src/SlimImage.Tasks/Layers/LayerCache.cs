@@ -3,8 +3,10 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using SlimImage.Image;
-using SlimImage.Rootfs;
+using SlimImage.FileSystem;
+using SlimImage.Tar;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Layers;
 
@@ -38,8 +40,8 @@ internal sealed class LayerCache(string directory)
         Add(typeof(LayerCache).Assembly.ManifestModule.ModuleVersionId.ToString());
         Add(RuntimeInformation.FrameworkDescription);
         // Only where it matters: loading the zstd assembly just to read its version costs a gzip build milliseconds.
-        if (options.Compression == LayerCompression.Zstd) Add(ZstdVersion());
-        Add(Invariant($"{options.Compression} {options.EffectiveLevel} {options.Timestamp.ToUnixTimeSeconds()}"));
+        if (options.Compression.Format == CompressionFormat.Zstd) Add(ZstdVersion());
+        Add(Invariant($"{options.Compression.Format} {options.Compression.Level} {options.Timestamp.ToUnixTimeSeconds()}"));
         foreach (var e in plan)
         {
             Add(Invariant($"{(int)e.Kind} {e.Mode} {e.Uid} {e.Gid} {e.Path}\0{e.LinkTarget}"));
@@ -118,7 +120,7 @@ internal sealed class LayerCache(string directory)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            LayerWriter.TryDelete(temp); // the cache is an optimisation: without the entry, the next build compresses again
+            TempFiles.TryDelete(temp); // the cache is an optimisation: without the entry, the next build compresses again
         }
     }
 
@@ -129,7 +131,7 @@ internal sealed class LayerCache(string directory)
         keep.UnionWith(blobs.Select(b => Path.GetFileName(b.BlobPath)));
         foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*", new EnumerationOptions { IgnoreInaccessible = true }))
             if (!keep.Contains(Path.GetFileName(file)))
-                LayerWriter.TryDelete(file);
+                TempFiles.TryDelete(file);
     }
 
     internal string EntryPath(string key) => Path.Combine(Directory, key + ".json");
@@ -158,10 +160,10 @@ internal sealed class LayerCache(string directory)
                 return "its checksum does not match its contents (the entry was damaged or changed)";
             // Only what the writer would have made: sha256 digests, a blob named after its digest, of this compression,
             // and a tar (whole 512-byte records) with at least its two end blocks.
-            if (!IsSha256(Digest) || !IsSha256(DiffId) || MediaType != options.Compression.MediaType()
-                || Blob != $"sha256-{Digest["sha256:".Length..]}{options.Compression.FileExtension()}"
+            if (!IsSha256(Digest) || !IsSha256(DiffId) || MediaType != options.Compression.MediaType
+                || Blob != $"sha256-{Digest["sha256:".Length..]}{options.Compression.FileExtension}"
                 || Size <= 0 || UncompressedSize < 1024 || UncompressedSize % 512 != 0
-                || (options.Compression == LayerCompression.None && (DiffId != Digest || UncompressedSize != Size)))
+                || (options.Compression.Format == CompressionFormat.None && (DiffId != Digest || UncompressedSize != Size)))
                 return "its values are not those of a layer written with these settings";
             return null;
         }

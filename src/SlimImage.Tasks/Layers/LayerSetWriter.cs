@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.ExceptionServices;
+using SlimImage.Tar;
 using SlimImage.Diagnostics;
 using SlimImage.Layers.Compression;
+using SlimImage.Oci;
 
 namespace SlimImage.Layers;
 
@@ -43,7 +45,7 @@ public static class LayerSetWriter
         }
 
         var toWrite = Enumerable.Range(0, layers.Count).Where(i => results[i] == null).ToList();
-        using (var pool = options.Compression == LayerCompression.None || toWrite.Count == 0 ? null : new CompressionPool(options.Threads))
+        using (var pool = options.Compression.Format == CompressionFormat.None || toWrite.Count == 0 ? null : new CompressionPool(options.Threads))
         {
             void WriteOne(int i, CancellationToken token)
             {
@@ -60,9 +62,8 @@ public static class LayerSetWriter
 
         var written = results.Select(r => r!).ToList();
         cache?.KeepOnly(keys!, written.Select(r => r.Blob).ToList());
-        var level = options.Compression == LayerCompression.None ? "" : " level " + options.EffectiveLevel.ToString(CultureInfo.InvariantCulture);
         report(SlimDiagnostic.Info("SLIM3600", written.Count(r => !r.Reused), written.Count(r => r.Reused),
-            options.Compression.ToString().ToLowerInvariant() + level, clock.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture),
+            options.Compression.ToString(), clock.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture),
             cache?.Directory ?? "(no cache)"));
         return written;
     }

@@ -1,7 +1,9 @@
+using SlimImage.FileSystem;
+using SlimImage.Tar;
 using SlimImage.Diagnostics;
-using SlimImage.Image;
 using SlimImage.Layers;
-using SlimImage.Rootfs;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Output;
 
@@ -73,7 +75,7 @@ public static class ImageArchive
             using (var hashed = new HashingStream(file, leaveOpen: true))
             {
                 var tar = new TarEntryWriter(hashed, mtime);
-                LayerWriter.WriteEntries(tar, plan, ct);
+                TarPlan.Write(tar, plan, ct);
                 tar.Finish();
                 digest = hashed.Digest;
             }
@@ -87,7 +89,7 @@ public static class ImageArchive
         }
         catch (Exception e)
         {
-            LayerWriter.TryDelete(temp);
+            TempFiles.TryDelete(temp);
             if (e is IOException or UnauthorizedAccessException)
                 throw new SlimException(e, "SLIM1016", target, e.Message);
             throw;

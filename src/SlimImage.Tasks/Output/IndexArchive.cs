@@ -1,6 +1,6 @@
 using SlimImage.Diagnostics;
-using SlimImage.Image;
-using SlimImage.Rootfs;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Output;
 

@@ -2,8 +2,7 @@ using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text.Json;
 using SlimImage.Diagnostics;
-using SlimImage.Image;
-using SlimImage.Layers;
+using SlimImage.Oci;
 
 namespace SlimImage.Output;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
-using SlimImage.Image;
 using SlimImage.Rootfs;
+using SlimImage.Oci;
 
 namespace SlimImage.Pipeline;
 

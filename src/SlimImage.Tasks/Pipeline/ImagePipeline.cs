@@ -9,6 +9,8 @@ using SlimImage.Output;
 using SlimImage.Publish;
 using SlimImage.Rootfs;
 using SlimImage.Runtime;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Pipeline;
 
@@ -24,7 +26,21 @@ public sealed record ImageResult(string? ArchivePath, string Repository, IReadOn
 
     /// <summary>The archive file's identity right after it was written (see <c>FileSystem.FileIdentity</c>), if known.</summary>
     public string? ArchiveIdentity { get; init; }
+
+    /// <summary>Every tag pushed, for the <c>SlimImagePushedImage</c> items.</summary>
+    public IReadOnlyList<PushedReference> Pushed => Published.OfType<RegistryPublication>()
+        .SelectMany(p => p.Push.Tags.Select(t => new PushedReference(t.Reference, t.ManifestDigest.ToString(), t.DigestReference, p.Push.Registry, p.Push.Repository, t.Tag)))
+        .ToList();
+
+    /// <summary>The client that loaded the archive (docker, podman) and the names it reported; null when none did.</summary>
+    public LoadedImage? Loaded => Published.OfType<DaemonPublication>().Select(d => new LoadedImage(d.Load.Cli.Name, d.Load.Images)).FirstOrDefault();
 }
+
+/// <summary>One pushed tag: <c>localhost:5000/app:1.0</c>, its manifest digest and digest reference.</summary>
+public sealed record PushedReference(string Reference, string ManifestDigest, string DigestReference, string Registry, string Repository, string Tag);
+
+/// <summary>What the local daemon's client said it loaded.</summary>
+public sealed record LoadedImage(string Client, IReadOnlyList<string> Images);
 
 /// <summary>
 /// The whole pipeline, one stage after the other: publish output → ELF closure (with what the runtime dlopens) →
@@ -47,7 +63,7 @@ public static class ImagePipeline
         var scratch = Path.Combine(Path.GetDirectoryName(request.ArchivePath)!, ScratchPrefix + FileSystem.TempFiles.Owner());
         try
         {
-            var baseImage = BaseLoader.Load(request, platform, scratch, report, ct);
+            var baseImage = BaseLoader.Load(request.Base, StageOptions.Base(request), platform, scratch, report, ct);
             CheckBaseFormat(request.Format, baseImage);
             clock.End("base");
             (var plan, publish) = PlanOnBase(request, publish, platform, baseImage, scratch, report);
@@ -56,11 +72,12 @@ public static class ImagePipeline
             ct.ThrowIfCancellationRequested();
             var layers = LayerSplit.Split(plan, request.AssemblyName, request.Layering, request.PlatformFilesApart);
 
-            var layerOptions = new LayerOptions(request.Timestamp, scratch, request.Compression, request.CompressionLevel);
-            var cache = request.IntermediateDirectory == null ? null : Path.Combine(request.IntermediateDirectory, "layers");
-            var ours = LayerSetWriter.Write(layers, layerOptions, cache, report, ct).Select(l => l.Blob).ToList();
+            // A base SlimImage writes itself (busybox) is one more layer of ours: the same compression, pool and cache.
+            var own = baseImage.OwnLayer.Count > 0 ? [new LayerContent("busybox", baseImage.OwnLayer)] : new List<LayerContent>();
+            var written = LayerSetWriter.Write([.. own, .. layers], StageOptions.Layers(request, scratch), StageOptions.LayerCache(request), report, ct)
+                .Select(l => l.Blob).ToList();
             clock.End("layers");
-            var blobs = baseImage.Layers.Concat(ours).ToList();
+            var blobs = baseImage.Layers.Concat(written).ToList();
             var (entrypoint, cmd) = AppCommandComposer.Compose(request.Command with { AppCommand = appCommand }, baseImage.Config.Entrypoint);
             var config = ImageConfigFactory.Create(request, platform, entrypoint, cmd, layers.Select(l => l.CreatedBy).ToList());
             // The default PATH yields to the base's; one the user sets does not.
@@ -69,19 +86,19 @@ public static class ImagePipeline
             clock.End("image");
             var publishers = Publishers.For(request);
             var published = publishers.OfType<ArchivePublisher>().Select(p => p.Publish(image, report, ct)).ToList();
-            var written = published.OfType<ArchivePublication>().FirstOrDefault()?.Archive;
+            var archive = published.OfType<ArchivePublication>().FirstOrDefault()?.Archive;
             clock.End("archive");
-            report(SlimDiagnostic.Info("SLIM1101", Summary(request, image, written, plan, publish.LeftOut)));
+            report(SlimDiagnostic.Info("SLIM1101", Summary(request, image, archive, plan, publish.LeftOut)));
             // Pushes last, so that the build's output ends with the pushed references CI steps look for.
             published.AddRange(publishers.Where(p => p is not ArchivePublisher).Select(p => p.Publish(image, report, ct)));
             if (publishers.Any(p => p is not ArchivePublisher)) clock.End("push");
             report(SlimDiagnostic.Detail("SLIM3601", clock));
-            return new ImageResult(written?.Path, request.Repository, request.Tags, image.Manifest.Digest.ToString(),
+            return new ImageResult(archive?.Path, request.Repository, request.Tags, image.Manifest.Digest.ToString(),
                 image.CompressedSize, image.UncompressedSize, image.Layers.Count, plan)
             {
                 Published = published,
-                ArchiveDigest = written?.ArchiveDigest.ToString(),
-                ArchiveIdentity = written?.Identity,
+                ArchiveDigest = archive?.ArchiveDigest.ToString(),
+                ArchiveIdentity = archive?.Identity,
             };
         }
         finally
@@ -115,7 +132,7 @@ public static class ImagePipeline
     private static void CheckBaseFormat(ImageFormat format, LoadedBase baseImage)
     {
         var zstd = baseImage.Layers.FirstOrDefault(l => l.MediaType == MediaTypes.LayerZstd);
-        if (zstd != null && !format.Supports(LayerCompression.Zstd))
+        if (zstd != null && !format.Supports(CompressionFormat.Zstd))
             throw new SlimException("SLIM3705", baseImage.Name, zstd.Digest, format.Name);
     }
 
@@ -126,7 +143,7 @@ public static class ImagePipeline
         var inBase = new List<string>();
         var outcome = ClosureStage.Run(request, publish, platform, baseImage.ClosureInputs, scratch, report);
         var closure = BaseOverlay.WithoutBaseLibraries(outcome.Closure, baseImage.Files, inBase);
-        var planned = RootfsPlanner.Plan(request, outcome.Publish, closure, outcome.Needs);
+        var planned = RootfsPlanner.Plan(StageOptions.Rootfs(request), outcome.Publish, closure, outcome.Needs);
         if (request.ScannerMetadata)
             planned = ScannerMetadata.Add(planned, request.Sysroot, report, e => BaseOverlay.ProvidesHostFile(baseImage.Files, e));
         var plan = BaseOverlay.Apply(planned, baseImage.Files, request.User, inBase);

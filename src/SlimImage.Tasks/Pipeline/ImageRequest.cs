@@ -1,10 +1,10 @@
+using SlimImage.Base;
+using SlimImage.Rootfs;
 using SlimImage.Layers;
 using SlimImage.Publish;
+using SlimImage.Oci;
 
 namespace SlimImage.Pipeline;
-
-/// <summary>A file or folder of the build machine that the user puts into the image (<c>SlimImageFile</c>).</summary>
-public sealed record ExtraFile(string HostPath, string DestinationPath);
 
 /// <summary>An exposed port (<c>SlimImagePort</c>).</summary>
 public sealed record ImagePort(int Number, string Type)
@@ -27,7 +27,8 @@ public sealed record ImageRequest
     public bool InvariantGlobalization { get; init; }
     /// <summary>An ASP.NET Core app (Microsoft.NET.Sdk.Web or a FrameworkReference to Microsoft.AspNetCore.App).</summary>
     public bool WebApp { get; init; }
-    public string Base { get; init; } = "scratch";
+    /// <summary>SlimImageBase (with SlimImageBusyboxPath), read once.</summary>
+    public BaseSource Base { get; init; } = BaseSource.None;
     public required string ArchivePath { get; init; }
     public required string Repository { get; init; }
     public IReadOnlyList<string> Tags { get; init; } = ["latest"];
@@ -63,10 +64,8 @@ public sealed record ImageRequest
     public DateTimeOffset Timestamp { get; init; } = DateTimeOffset.UnixEpoch;
     public string? SourceRevision { get; init; }
     public string? SourceRepositoryUrl { get; init; }
-    /// <summary>SlimImageBusyboxPath: the busybox of <c>SlimImageBase=busybox</c>; null to look in the sysroot.</summary>
-    public string? BusyboxPath { get; init; }
     /// <summary>SlimImageBaseLayerMaxSize: how many bytes one layer of the base may expand to (default 8 GiB).</summary>
-    public long BaseLayerMaxSize { get; init; } = SlimImage.Base.LayerLimit.Default;
+    public long BaseLayerMaxSize { get; init; } = LayerLimit.Default;
     /// <summary>SlimImageLayering: layers by rate of change, or one.</summary>
     public Layering Layering { get; init; } = Layering.Split;
     /// <summary>The image is one platform of several (SlimImageRuntimeIdentifiers): the app's platform-specific files get
@@ -87,11 +86,11 @@ public sealed record ImageRequest
     /// <summary>SlimImageCompressionLevel; 0 = the format's default (gzip 6, zstd 3).</summary>
     public int CompressionLevel { get; init; }
     /// <summary>SlimImageImageFormat (default ContainerImageFormat): OCI or Docker media types in the manifest.</summary>
-    public Image.ImageFormat Format { get; init; } = Image.ImageFormat.Oci;
+    public ImageFormat Format { get; init; } = ImageFormat.Oci;
     /// <summary>A folder of the project's obj/ for the layer cache and the record of the last build
     /// (<c>obj/Release/net10.0/linux-x64/slimimage/</c>); null = no cache and no up-to-date check.</summary>
     public string? IntermediateDirectory { get; init; }
 
     /// <summary>Where the publish output goes in the image.</summary>
-    public const string AppDirectory = "/app";
+    public const string AppDirectory = Rootfs.RootfsOptions.AppDirectory;
 }

@@ -31,12 +31,22 @@ public sealed record IndexImageRequest
     /// <summary>SlimImageRegistry; null pushes nothing.</summary>
     public string? Registry { get; init; }
 
-    public Registry.RegistrySettings Registries { get; init; } = new();
+    /// <summary>SlimImageInsecureRegistries, as written.</summary>
+    public IReadOnlyList<string> InsecureRegistries { get; init; } = [];
 
-    /// <summary>SlimImageLoad: load the written archive (docker and podman load the build machine's platform).</summary>
-    public Daemon.LoadTarget? Load { get; init; }
+    /// <summary>SlimImageCacheDirectory; empty for the default.</summary>
+    public string? CacheDirectory { get; init; }
 
-    public Func<string, string?> ClientEnvironment { get; init; } = System.Environment.GetEnvironmentVariable;
+    /// <summary>SlimImageLoad (docker, podman, true), LocalRegistry and SlimImageLoadTimeout, as written: load the written
+    /// archive (docker and podman load the build machine's platform).</summary>
+    public string? Load { get; init; }
+
+    public string? LocalRegistry { get; init; }
+
+    public string? LoadTimeout { get; init; }
+
+    /// <summary>The environment of registry credentials and of the daemon client, read at the edge.</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 
     /// <summary>obj/…/slimimage/ of the outer build, for the record of the last index; null: always write.</summary>
     public string? IntermediateDirectory { get; init; }

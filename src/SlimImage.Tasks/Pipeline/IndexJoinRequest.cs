@@ -18,6 +18,12 @@ public sealed record IndexJoinRequest
     /// <summary>SlimImageIndexSources, one entry each: a tag, an <c>@sha256:…</c> digest or a reference in the same registry.</summary>
     public required IReadOnlyList<string> Sources { get; init; }
 
-    /// <summary>Insecure hosts, credentials, cache and patience.</summary>
-    public Registry.RegistrySettings Registries { get; init; } = new();
+    /// <summary>SlimImageInsecureRegistries, as written.</summary>
+    public IReadOnlyList<string> InsecureRegistries { get; init; } = [];
+
+    /// <summary>SlimImageCacheDirectory; empty for the default.</summary>
+    public string? CacheDirectory { get; init; }
+
+    /// <summary>A test's own registry settings (fast retries); null reads them as a build does.</summary>
+    public Registry.RegistrySettings? Registries { get; init; }
 }

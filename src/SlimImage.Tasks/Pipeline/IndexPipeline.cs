@@ -1,6 +1,6 @@
 using System.Globalization;
 using SlimImage.Diagnostics;
-using SlimImage.Image;
+using SlimImage.Oci;
 using SlimImage.Incremental;
 using SlimImage.Output;
 using SlimImage.Platforms;
@@ -15,11 +15,18 @@ namespace SlimImage.Pipeline;
 /// </summary>
 public static class IndexPipeline
 {
-    /// <summary>SlimImageRuntimeIdentifiers checked (SLIM53xx), each platform with its sysroot.</summary>
-    public static IReadOnlyList<PlatformTarget> CheckPlatforms(PlatformsRequest request) => PlatformCheck.Check(request);
+    /// <summary>SlimImageRuntimeIdentifiers checked (SLIM53xx), each platform with its sysroot; SLIM1002 when the project
+    /// asked for a framework-dependent publish.</summary>
+    public static IReadOnlyList<CheckedPlatform> CheckPlatforms(string runtimeIdentifiers, string defaultSysroot,
+        IReadOnlyDictionary<string, string> sysroots, bool nativeAot, bool frameworkDependentRequested)
+    {
+        if (frameworkDependentRequested) throw new SlimException("SLIM1002");
+        return PlatformCheck.Check(new PlatformsRequest(runtimeIdentifiers, defaultSysroot, sysroots, nativeAot))
+            .Select(p => new CheckedPlatform(p.RuntimeIdentifier, p.Sysroot)).ToList();
+    }
 
     /// <summary>Checks the request (SLIM1008, SLIM1009, SLIM15xx, SLIM53xx) before any request to the registry, then joins.</summary>
-    public static IndexPushResult Join(IndexJoinRequest request, Action<SlimDiagnostic> report, CancellationToken ct)
+    public static PushedIndex Join(IndexJoinRequest request, Action<SlimDiagnostic> report, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.Registry)) throw new SlimException("SLIM5317", "SlimImageRegistry");
         if (request.Sources.Count == 0) throw new SlimException("SLIM5317", "SlimImageIndexSources");
@@ -27,7 +34,9 @@ public static class IndexPipeline
         RequestValidator.ValidateRepository(request.Repository);
         foreach (var tag in request.Tags) RequestValidator.ValidateTag(tag);
         var sources = request.Sources.Select(s => IndexSource.Parse(s, request.Registry, request.Repository)).ToList();
-        return IndexPusher.Join(sources, request.Registry, request.Repository, request.Tags, request.Registries, report, ct);
+        var settings = request.Registries ?? RequestReader.ReadRegistrySettings(request.Registry, request.InsecureRegistries, request.CacheDirectory,
+            report, System.Environment.GetEnvironmentVariable);
+        return PushedIndex.From(IndexPusher.Join(sources, request.Registry, request.Repository, request.Tags, settings, report, ct));
     }
 
     /// <summary>
@@ -40,6 +49,7 @@ public static class IndexPipeline
         RequestValidator.ValidateRepository(request.Repository);
         foreach (var tag in request.Tags) RequestValidator.ValidateTag(tag);
         if (request.Registry != null && !RegistryHost.IsValid(request.Registry)) throw new SlimException("SLIM1501", request.Registry);
+        var load = Daemon.LoadTarget.Parse(request.Load, request.LocalRegistry, request.LoadTimeout);
         // What a killed build left beside the archive: its temp file and scratch folder (only SlimImage's own names).
         var folder = Path.GetDirectoryName(Path.GetFullPath(request.ArchivePath))!;
         var removed = FileSystem.TempFiles.RemoveStale(folder, ImageArchive.TempPrefix(request.ArchivePath), ImageArchive.TempSuffix)
@@ -54,8 +64,8 @@ public static class IndexPipeline
             && last.Fingerprint == fingerprint && last.ArchivePath == Path.GetFullPath(request.ArchivePath) && last.ArchiveIsIntact())
         {
             report(SlimDiagnostic.Info("SLIM5322", last.ArchivePath, last.IndexDigest));
-            if (request.Load != null) Daemon.DaemonPublisher.LoadArchive(last.ArchivePath, request.Load, request.ClientEnvironment, report, ct);
-            return new IndexImageResult(last.ArchivePath, Digest.Parse(last.IndexDigest), [], null);
+            if (load != null) Daemon.DaemonLoader.LoadArchive(last.ArchivePath, load, request.Environment, report, ct);
+            return new IndexImageResult(last.ArchivePath, last.IndexDigest, null, null);
         }
 
         var scratch = Path.Combine(folder, ImagePipeline.ScratchPrefix + FileSystem.TempFiles.Owner());
@@ -75,12 +85,13 @@ public static class IndexPipeline
                     catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* the next publish writes again */ }
                 }
             }
-            if (request.Load != null && written != null)
-                Daemon.DaemonPublisher.LoadArchive(written.Path, request.Load, request.ClientEnvironment, report, ct);
+            if (load != null && written != null)
+                Daemon.DaemonLoader.LoadArchive(written.Path, load, request.Environment, report, ct);
             var pushed = request.Registry == null ? null
-                : IndexPusher.Push(images, request.Registry, request.Repository, request.Tags, request.Registries, report, ct);
+                : IndexPusher.Push(images, request.Registry, request.Repository, request.Tags,
+                    RequestReader.ReadRegistrySettings(request.Registry, request.InsecureRegistries, request.CacheDirectory, report, request.Environment), report, ct);
             var index = written?.Index.Digest ?? pushed!.Index.Digest;
-            return new IndexImageResult(written?.Path, index, images, pushed);
+            return new IndexImageResult(written?.Path, index.ToString(), images.Sum(i => i.Image.CompressedSize), pushed == null ? null : PushedIndex.From(pushed));
         }
         finally
         {
@@ -98,5 +109,5 @@ public static class IndexPipeline
 }
 
 /// <summary>What a multi-platform build produced: the archive (null when only pushed), the index digest, the platform
-/// images (empty when the archive was up to date), and the push.</summary>
-public sealed record IndexImageResult(string? ArchivePath, Digest IndexDigest, IReadOnlyList<PlatformImage> Images, IndexPushResult? Pushed);
+/// images' compressed size (null when the archive was up to date), and the push.</summary>
+public sealed record IndexImageResult(string? ArchivePath, string IndexDigest, long? CompressedSize, PushedIndex? Pushed);

@@ -1,5 +1,5 @@
 using SlimImage.Diagnostics;
-using SlimImage.Pipeline;
+using SlimImage.Oci;
 
 namespace SlimImage.Platforms;
 

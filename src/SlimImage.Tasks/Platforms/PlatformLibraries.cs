@@ -1,7 +1,7 @@
 using SlimImage.Diagnostics;
 using SlimImage.Elf;
 using SlimImage.FileSystem;
-using SlimImage.Pipeline;
+using SlimImage.Oci;
 
 namespace SlimImage.Platforms;
 
@@ -13,29 +13,30 @@ namespace SlimImage.Platforms;
 public static class PlatformLibraries
 {
     /// <summary>"linux/arm64/v8", as an index's platform reads.</summary>
-    public static string Name(Platform platform) => "linux/" + platform.Architecture + (platform.Variant != null ? "/" + platform.Variant : "");
+    public static string Name(Platform platform) => platform.ToString();
 
     /// <summary>Throws SLIM5303 (glibc libraries missing) or SLIM5304 (no musl loader for a musl RID).</summary>
     public static void Require(string rid, Platform platform, string sysroot, bool nativeAot)
     {
+        var target = ElfTarget.For(platform);
         if (rid.Contains("-musl-", StringComparison.OrdinalIgnoreCase))
         {
             // musl's loader is also its libc (/lib/ld-musl-<arch>.so.1, libc.musl-<arch>.so.1 links to it).
-            var loader = $"/lib/ld-musl-{MuslArch(platform.Elf)}.so.1";
-            if (!Has(sysroot, [loader], platform.Elf))
+            var loader = $"/lib/ld-musl-{MuslArch(target)}.so.1";
+            if (!Has(sysroot, [loader], target))
                 throw new SlimException("SLIM5304", rid, sysroot, loader);
             return;
         }
         if (rid.Contains("-bionic-", StringComparison.OrdinalIgnoreCase)) return; // Android's libc: no sysroot convention to check
-        var debian = DebianArch(platform.Elf);
+        var debian = DebianArch(target);
         var missing = new List<(string Soname, string Package)>();
         foreach (var (soname, package) in Needed(nativeAot))
         {
-            if (!Has(sysroot, SearchDirs(platform.Elf).Select(d => d + "/" + soname), platform.Elf))
+            if (!Has(sysroot, SearchDirs(target).Select(d => d + "/" + soname), target))
                 missing.Add((soname, package + ":" + debian));
         }
         if (missing.Count > 0)
-            throw new SlimException("SLIM5303", sysroot, rid, platform.Elf, string.Join(", ", missing.Select(m => m.Soname)),
+            throw new SlimException("SLIM5303", sysroot, rid, target, string.Join(", ", missing.Select(m => m.Soname)),
                 debian, string.Join(" ", missing.Select(m => m.Package)));
     }
 

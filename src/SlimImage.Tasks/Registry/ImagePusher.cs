@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using SlimImage.Diagnostics;
-using SlimImage.Image;
+using SlimImage.Oci;
 
 namespace SlimImage.Registry;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using SlimImage.Diagnostics;
-using SlimImage.Image;
+using SlimImage.Oci;
 
 namespace SlimImage.Registry;
 

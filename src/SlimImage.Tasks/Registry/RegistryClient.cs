@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using SlimImage.Diagnostics;
-using SlimImage.Image;
+using SlimImage.Oci;
 
 namespace SlimImage.Registry;
 
@@ -18,7 +18,7 @@ internal sealed class RegistryClient : IDisposable
     public static readonly string[] ManifestTypes =
     [
         MediaTypes.Index, MediaTypes.Manifest,
-        "application/vnd.docker.distribution.manifest.list.v2+json", "application/vnd.docker.distribution.manifest.v2+json",
+        MediaTypes.DockerManifestList, MediaTypes.DockerManifest,
     ];
 
     /// <summary>A client for one pull or one push (<paramref name="operation"/>: "pull" or "push", for SLIM4019).</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using SlimImage.Diagnostics;
 using SlimImage.FileSystem;
+using SlimImage.Entries;
 
 namespace SlimImage.Rootfs;
 

@@ -1,7 +1,7 @@
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using SlimImage.Diagnostics;
-using SlimImage.Platforms;
+using SlimImage.Pipeline;
 
 namespace SlimImage.Tasks;
 
@@ -40,12 +40,10 @@ public sealed class CheckSlimImagePlatforms : Microsoft.Build.Utilities.Task
     {
         try
         {
-            if (FrameworkDependentRequested) throw new SlimException("SLIM1002");
             var sysroots = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             foreach (var item in Sysroots)
                 sysroots[item.ItemSpec.Trim()] = FullPath(item.GetMetadata("Path"));
-            var request = new PlatformsRequest(RuntimeIdentifiers, FullPath(Sysroot), sysroots, PublishAot);
-            Platforms = Pipeline.IndexPipeline.CheckPlatforms(request).Select(p =>
+            Platforms = IndexPipeline.CheckPlatforms(RuntimeIdentifiers, FullPath(Sysroot), sysroots, PublishAot, FrameworkDependentRequested).Select(p =>
             {
                 var item = new TaskItem(p.RuntimeIdentifier);
                 item.SetMetadata("RuntimeIdentifier", p.RuntimeIdentifier);

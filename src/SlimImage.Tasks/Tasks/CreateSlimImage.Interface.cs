@@ -1,4 +1,5 @@
 using Microsoft.Build.Framework;
+using SlimImage.Oci;
 
 namespace SlimImage.Tasks;
 

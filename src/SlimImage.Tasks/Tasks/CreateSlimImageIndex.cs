@@ -83,8 +83,11 @@ public sealed class CreateSlimImageIndex : Microsoft.Build.Utilities.Task, ICanc
                 HostRuntimeIdentifier = HostRuntimeIdentifier,
                 Timestamp = RequestValidator.ParseSourceDateEpoch(SourceDateEpoch),
                 Registry = registry,
-                Registries = RegistrySettingsReader.Read(registry, InsecureRegistries, CacheDirectory, Report),
-                Load = Daemon.LoadTarget.Parse(Load, LocalRegistry, LoadTimeout),
+                InsecureRegistries = InsecureRegistries,
+                CacheDirectory = CacheDirectory,
+                Load = Load,
+                LocalRegistry = LocalRegistry,
+                LoadTimeout = LoadTimeout,
                 IntermediateDirectory = string.IsNullOrWhiteSpace(IntermediateDirectory) ? null : Path.GetFullPath(IntermediateDirectory),
             };
             var result = IndexPipeline.Build(request, Report, _cancel.Token);
@@ -93,10 +96,10 @@ public sealed class CreateSlimImageIndex : Microsoft.Build.Utilities.Task, ICanc
                 var item = new TaskItem(result.ArchivePath);
                 item.SetMetadata("Repository", request.Repository);
                 item.SetMetadata("Tags", string.Join(";", request.Tags));
-                item.SetMetadata("ManifestDigest", result.IndexDigest.ToString());
-                item.SetMetadata("IndexDigest", result.IndexDigest.ToString());
+                item.SetMetadata("ManifestDigest", result.IndexDigest);
+                item.SetMetadata("IndexDigest", result.IndexDigest);
                 item.SetMetadata("Platforms", string.Join(";", request.Platforms.Select(p => p.RuntimeIdentifier)));
-                item.SetMetadata("CompressedSize", result.Images.Sum(i => i.Image.CompressedSize).ToString(CultureInfo.InvariantCulture));
+                if (result.CompressedSize is { } size) item.SetMetadata("CompressedSize", size.ToString(CultureInfo.InvariantCulture));
                 Archive = item;
             }
             PushedImages = result.Pushed == null ? [] : PushedItems.Of(result.Pushed);

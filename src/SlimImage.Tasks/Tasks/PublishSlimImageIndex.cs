@@ -2,7 +2,6 @@ using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using SlimImage.Diagnostics;
 using SlimImage.Pipeline;
-using SlimImage.Registry;
 
 namespace SlimImage.Tasks;
 
@@ -52,7 +51,8 @@ public sealed class PublishSlimImageIndex : Microsoft.Build.Utilities.Task, ICan
                 Repository = Repository.Trim(),
                 Tags = Tags.Select(t => t.Trim()).Where(t => t.Length > 0).Distinct().DefaultIfEmpty("latest").ToList(),
                 Sources = Sources.Select(s => s.Trim()).Where(s => s.Length > 0).ToList(),
-                Registries = RegistrySettingsReader.Read(registry.Length > 0 ? registry : null, InsecureRegistries, CacheDirectory, Report),
+                InsecureRegistries = InsecureRegistries,
+                CacheDirectory = CacheDirectory,
             };
             PushedImages = PushedItems.Of(IndexPipeline.Join(request, Report, _cancel.Token));
             return !Log.HasLoggedErrors;
@@ -88,37 +88,31 @@ public sealed class PublishSlimImageIndex : Microsoft.Build.Utilities.Task, ICan
 /// <summary>The <c>SlimImagePushedImage</c> items of a pushed index: one per tag, then one per platform image.</summary>
 internal static class PushedItems
 {
-    public static ITaskItem[] Of(IndexPushResult result)
+    public static ITaskItem[] Of(PushedIndex result)
     {
         var items = new List<ITaskItem>();
         foreach (var tag in result.Tags)
-        {
-            var item = new TaskItem(tag.Reference);
-            item.SetMetadata("ManifestDigest", tag.ManifestDigest.ToString());
-            item.SetMetadata("IndexDigest", result.Index.Digest.ToString());
-            item.SetMetadata("MediaType", result.Index.MediaType);
-            item.SetMetadata("DigestReference", tag.DigestReference);
-            item.SetMetadata("Registry", result.Registry);
-            item.SetMetadata("Repository", result.Repository);
-            item.SetMetadata("Tag", tag.Tag);
-            item.SetMetadata("Platform", "");
-            items.Add(item);
-        }
+            items.Add(Item(tag.Reference, result, result.IndexDigest, result.IndexMediaType, tag.DigestReference, tag.Tag, "", "", ""));
         foreach (var image in result.Images)
-        {
-            var item = new TaskItem(image.DigestReference);
-            item.SetMetadata("ManifestDigest", image.Entry.Manifest.Digest.ToString());
-            item.SetMetadata("IndexDigest", result.Index.Digest.ToString());
-            item.SetMetadata("MediaType", image.Entry.Manifest.MediaType);
-            item.SetMetadata("DigestReference", image.DigestReference);
-            item.SetMetadata("Registry", result.Registry);
-            item.SetMetadata("Repository", result.Repository);
-            item.SetMetadata("Tag", "");
-            item.SetMetadata("Platform", image.Entry.Platform);
-            item.SetMetadata("Source", image.Source);
-            item.SetMetadata("RuntimeIdentifier", image.RuntimeIdentifier ?? "");
-            items.Add(item);
-        }
+            items.Add(Item(image.DigestReference, result, image.ManifestDigest, image.MediaType, image.DigestReference, "", image.Platform,
+                image.Source, image.RuntimeIdentifier ?? ""));
         return items.ToArray();
+    }
+
+    private static TaskItem Item(string spec, PushedIndex result, string digest, string mediaType, string digestReference, string tag,
+        string platform, string source, string rid)
+    {
+        var item = new TaskItem(spec);
+        item.SetMetadata("ManifestDigest", digest);
+        item.SetMetadata("IndexDigest", result.IndexDigest);
+        item.SetMetadata("MediaType", mediaType);
+        item.SetMetadata("DigestReference", digestReference);
+        item.SetMetadata("Registry", result.Registry);
+        item.SetMetadata("Repository", result.Repository);
+        item.SetMetadata("Tag", tag);
+        item.SetMetadata("Platform", platform);
+        item.SetMetadata("Source", source);
+        item.SetMetadata("RuntimeIdentifier", rid);
+        return item;
     }
 }

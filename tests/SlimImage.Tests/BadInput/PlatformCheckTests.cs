@@ -1,6 +1,6 @@
 using SlimImage.Diagnostics;
 using SlimImage.Platforms;
-using SlimImage.Tests.Layers;
+using SlimImage.Tests.Support;
 using Xunit;
 
 namespace SlimImage.Tests.BadInput;

@@ -1,6 +1,5 @@
 using System.Text;
 using SlimImage.Diagnostics;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Registry;
 using SlimImage.Tests.Support;
 using Xunit;
@@ -28,7 +27,7 @@ public class RegistryBaseTests
         {
             if (!online) registry.Stop();
             using var scratch = new ScratchDir();
-            var request = BasePipelineTests.Request(scratch, $"{registry.Host}/team/base:1", linkLibstdcxx: true) with { Registries = settings };
+            var request = TestRequests.WholePipeline(scratch, $"{registry.Host}/team/base:1", linkLibstdcxx: true) with { Registries = settings };
             var (result, messages) = BasePipelineTests.Run(request);
             var view = ArchiveValidator.Validate(result.ArchivePath!);
             Assert.Equal(testBase.DiffIds, view.Layers.Take(3).Select(l => l.DiffId));
@@ -53,7 +52,7 @@ public class RegistryBaseTests
     public void AMissingBaseFileIsSlim1003NotAPull(string value)
     {
         using var dir = new ScratchDir();
-        var e = Assert.Throws<SlimException>(() => BasePipelineTests.Run(BasePipelineTests.Request(dir, value)));
+        var e = Assert.Throws<SlimException>(() => BasePipelineTests.Run(TestRequests.WholePipeline(dir, value)));
         Assert.Equal("SLIM1003", e.Code);
         Assert.Contains(value, e.Message);
     }

@@ -1,9 +1,11 @@
+using SlimImage.Pipeline;
 using System.Text;
 using SlimImage.Base;
 using SlimImage.Diagnostics;
 using SlimImage.Layers;
 using SlimImage.Rootfs;
 using Xunit;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Planning;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using SlimImage.Diagnostics;
 using SlimImage.Pipeline;
 using SlimImage.Registry;
-using SlimImage.Tests.Layers;
+
 using SlimImage.Tests.Support;
 using Xunit;
 using static SlimImage.Tests.Registry.RegistryTestKit;
@@ -40,8 +40,8 @@ public class IndexJoinTests
         using var dir = new ScratchDir();
         using var registry = LocalRegistry.Start();
         using var proxy = new RegistryProxy(registry.Host);
-        var amd64 = SmallImage(dir, "built on amd64");
-        var arm64 = SmallImage(dir, "built on arm64", architecture: "arm64");
+        var amd64 = TestImages.Small(dir, "built on amd64");
+        var arm64 = TestImages.Small(dir, "built on arm64", architecture: "arm64");
         // The arm64 job pushed into a repository of its own: its blobs are mounted, never uploaded.
         ImagePusher.Push(amd64, registry.Host, "slim/app", ["1-amd64"], Settings(dir), _ => { }, default);
         ImagePusher.Push(arm64, registry.Host, "slim/app-arm64", ["1"], Settings(dir), _ => { }, default);
@@ -52,13 +52,14 @@ public class IndexJoinTests
         Assert.DoesNotContain(proxy.Requests, r => r.IsUploadStart || r.IsUploadData);
         // The system layer is the same in both and already in slim/app; the arm64 config and app layer are mounted.
         Assert.Equal(2, proxy.Requests.Count(r => r.IsMount && r.Status == 201));
-        Assert.Equal((2, 1), (joined.Mounted, joined.Existing));
-        Assert.Equal(["linux/amd64", "linux/arm64"], joined.Images.Select(i => i.Entry.Platform));
-        Assert.Equal([amd64.Manifest.Digest, arm64.Manifest.Digest], joined.Images.Select(i => i.Entry.Manifest.Digest));
-        Assert.Equal(joined.Index.Digest.ToString(), TagDigest(registry.Host, "slim/app", "1"));
-        Assert.Equal(joined.Index.Digest.ToString(), TagDigest(registry.Host, "slim/app", "latest"));
-        Assert.Contains(reports.Of("SLIM4101"), l => l.Contains($"{proxy.Host}/slim/app:latest") && l.Contains(joined.Index.Digest.ToString()));
-        Assert.Contains("none uploaded", Assert.Single(reports.Of("SLIM5310")));
+        Assert.Equal(["linux/amd64", "linux/arm64"], joined.Images.Select(i => i.Platform));
+        Assert.Equal([amd64.Manifest.Digest.ToString(), arm64.Manifest.Digest.ToString()], joined.Images.Select(i => i.ManifestDigest));
+        Assert.Equal(["1-amd64", $"{proxy.Host}/slim/app-arm64:1"], joined.Images.Select(i => i.Source));
+        Assert.Equal(joined.IndexDigest, TagDigest(registry.Host, "slim/app", "1"));
+        Assert.Equal(joined.IndexDigest, TagDigest(registry.Host, "slim/app", "latest"));
+        Assert.Contains(reports.Of("SLIM4101"), l => l.Contains($"{proxy.Host}/slim/app:latest") && l.Contains(joined.IndexDigest));
+        var summary = Assert.Single(reports.Of("SLIM5310"));
+        Assert.Contains("2 blob(s) mounted from other repositories, 1 already there, none uploaded", summary);
 
         var index = Get(registry.Host, "slim/app", "1");
         Assert.Equal("application/vnd.oci.image.index.v1+json", index.GetProperty("mediaType").GetString());
@@ -78,12 +79,12 @@ public class IndexJoinTests
         // The same join again: the tags point to the index already, nothing is written.
         proxy.Clear();
         var again = IndexPipeline.Join(Request(proxy.Host, ["1-amd64", $"{proxy.Host}/slim/app-arm64:1"], dir, "1", "latest"), _ => { }, default);
-        Assert.Equal(joined.Index.Digest, again.Index.Digest);
+        Assert.Equal(joined.IndexDigest, again.IndexDigest);
         Assert.DoesNotContain(proxy.Requests, r => r.Method is "PUT" or "POST" or "PATCH");
 
         // An index as a source contributes its images: the index of the index is the same index.
         var nested = IndexPipeline.Join(Request(proxy.Host, ["1"], dir, "nested"), _ => { }, default);
-        Assert.Equal(joined.Index.Digest, nested.Index.Digest);
+        Assert.Equal(joined.IndexDigest, nested.IndexDigest);
     }
 
     [Fact]
@@ -91,8 +92,8 @@ public class IndexJoinTests
     {
         using var dir = new ScratchDir();
         using var registry = LocalRegistry.Start();
-        var first = SmallImage(dir, "first amd64 build");
-        var second = SmallImage(dir, "second amd64 build");
+        var first = TestImages.Small(dir, "first amd64 build");
+        var second = TestImages.Small(dir, "second amd64 build");
         ImagePusher.Push(first, registry.Host, "slim/app", ["a"], Settings(dir), _ => { }, default);
         ImagePusher.Push(second, registry.Host, "slim/app", ["b"], Settings(dir), _ => { }, default);
 

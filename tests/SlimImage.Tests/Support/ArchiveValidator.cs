@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Support;
 
@@ -171,10 +172,9 @@ public static class ArchiveValidator
         ForEachEntry(archivePath, (entry, data) =>
         {
             if (entry.Name != name || result != null) return;
-            // OCI "tar+gzip", Docker "tar.gzip".
-            using Stream? decompressed = mediaType.EndsWith("gzip", StringComparison.Ordinal) ? new GZipStream(data!, CompressionMode.Decompress, true)
-                : mediaType.EndsWith("+zstd", StringComparison.Ordinal) ? new ZstdSharp.DecompressionStream(data!, leaveOpen: true) : null;
-            using var hashing = new HashingReadStream(decompressed ?? data!);
+            var tar = LayerStreams.Open(data!, mediaType, leaveOpen: true);
+            using var decompressed = tar == data ? null : tar;
+            using var hashing = new HashingReadStream(tar);
             var entries = new List<LayerEntry>();
             using (var reader = new TarReader(new ZeroTailStream(hashing), leaveOpen: true))
             {
