@@ -71,6 +71,7 @@ public static class ImagePipeline
             var published = publishers.OfType<ArchivePublisher>().Select(p => p.Publish(image, report, ct)).ToList();
             var written = published.OfType<ArchivePublication>().FirstOrDefault()?.Archive;
             clock.End("archive");
+            SmokeStage.Run(request, image, written, scratch, report, ct);
             report(SlimDiagnostic.Info("SLIM1101", Summary(request, image, written, plan, publish.LeftOut)));
             // Pushes last, so that the build's output ends with the pushed references CI steps look for.
             published.AddRange(publishers.Where(p => p is not ArchivePublisher).Select(p => p.Publish(image, report, ct)));

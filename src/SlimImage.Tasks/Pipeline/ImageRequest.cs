@@ -89,6 +89,9 @@ public sealed record ImageRequest
     /// (<c>obj/Release/net10.0/linux-x64/slimimage/</c>); null = no cache and no up-to-date check.</summary>
     public string? IntermediateDirectory { get; init; }
 
+    /// <summary>SlimImageSmokeTest and its settings: run the image once after it is written; null runs nothing.</summary>
+    public Smoke.SmokeTestSettings? SmokeTest { get; init; }
+
     /// <summary>Where the publish output goes in the image.</summary>
     public const string AppDirectory = "/app";
 }

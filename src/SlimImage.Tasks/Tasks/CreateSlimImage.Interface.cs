@@ -160,6 +160,27 @@ public sealed partial class CreateSlimImage
     /// empty: every publish builds the whole image.</summary>
     public string? IntermediateDirectory { get; set; }
 
+    /// <summary>SlimImageSmokeTest: <c>true</c> runs the image once after it is written (its own namespaces, or docker/podman).</summary>
+    public string? SmokeTest { get; set; }
+
+    /// <summary>SlimImageSmokeTestArgs (<c>;</c>-separated): arguments in place of the image's Cmd, e.g. <c>--self-test</c>.</summary>
+    public string? SmokeTestArgs { get; set; }
+
+    /// <summary>SlimImageSmokeTestExitCode: the exit code that passes, e.g. <c>0</c> (the default).</summary>
+    public string? SmokeTestExitCode { get; set; }
+
+    /// <summary>SlimImageSmokeTestExpect: a regular expression the app's output must match, e.g. <c>Hello</c>.</summary>
+    public string? SmokeTestExpect { get; set; }
+
+    /// <summary>SlimImageSmokeTestTimeout: seconds the run may take, e.g. <c>30</c> (the default).</summary>
+    public string? SmokeTestTimeout { get; set; }
+
+    /// <summary>SlimImageSmokeTestUrl: a path a server must answer 2xx on its port, e.g. <c>/healthz</c>.</summary>
+    public string? SmokeTestUrl { get; set; }
+
+    /// <summary>SlimImageSmokeTestRunner: <c>auto</c> (the default), <c>namespaces</c>, <c>docker</c> or <c>podman</c>.</summary>
+    public string? SmokeTestRunner { get; set; }
+
     /// <summary>The archive written, with metadata Repository, Tags, ManifestDigest, CompressedSize, UncompressedSize.</summary>
     [Output] public ITaskItem? Archive { get; private set; }
 

@@ -67,6 +67,7 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         CompressionLevel = CompressionSettings.Parse(Compression, CompressionLevel).Level,
         Format = ImageFormatSettings.Parse(ImageFormat, ImageFormatProperty, CompressionSettings.Parse(Compression, CompressionLevel).Compression),
         IntermediateDirectory = string.IsNullOrWhiteSpace(IntermediateDirectory) ? null : Path.GetFullPath(IntermediateDirectory.Trim()),
+        SmokeTest = Smoke.SmokeTestSettings.Parse(SmokeTest, SmokeTestArgs, SmokeTestExitCode, SmokeTestExpect, SmokeTestTimeout, SmokeTestUrl, SmokeTestRunner),
     };
 
     private ImageRequest ReadRequestProperties() => new()
