@@ -104,7 +104,7 @@ public static class SmokeTest
     }
 
     private static string Passed(RunOutcome outcome, SmokeTestSettings settings) =>
-        (settings.UrlPath != null ? $"GET {settings.UrlPath} answered '{outcome.LastAnswer}', then it exited with {Code(outcome.ExitCode)} on SIGTERM" : $"exit code {Code(outcome.ExitCode)}")
+        (settings.UrlPath != null ? $"GET {settings.UrlPath} answered '{outcome.LastAnswer}', then it exited with {Code(outcome.ExitCode)} on SIGTERM" : $"it exited with {Code(outcome.ExitCode)}")
         + (settings.Expect != null ? $", output matches '{settings.Expect}'" : "");
 
     /// <summary>"code 1", or "code 134 (SIGABRT)" for a process a signal ended.</summary>
