@@ -6,7 +6,8 @@ namespace SlimImage.Tests.EndToEnd;
 /// <summary>
 /// One project published for two runtime identifiers at the same time: the archives do not collide, each holds
 /// libraries of its own architecture (the arm64 ones from Debian's multiarch folder), and each runs — the arm64
-/// one through qemu-user inside its own root.
+/// one through qemu-user inside its own root, at build time too (SlimImageSmokeTest: qemu given the program's path,
+/// so binfmt_misc plays no part).
 /// </summary>
 public class CrossArchitectureTests
 {
@@ -23,10 +24,14 @@ public class CrossArchitectureTests
             });
         // Restore once for both RIDs, so the two publishes below do not race on obj/project.assets.json.
         Repo.Run("dotnet", ["restore", project.ProjectPath, "-nodeReuse:false"], project.Directory, PackageFeed.DotnetEnvironment).EnsureSuccess();
+        string[] smoke = ["-v:n", "-p:SlimImageSmokeTest=true", "-p:SlimImageSmokeTestArgs=arch", "-p:SlimImageSmokeTestTimeout=300"];
         var publishes = new[] { "linux-x64", "linux-arm64" }.Select(rid => Task.Run(() =>
-            project.Publish("-r", rid, "--no-restore"))).ToArray();
-        foreach (var result in await Task.WhenAll(publishes))
+            project.Publish(["-r", rid, "--no-restore", .. rid == "linux-arm64" ? smoke : []], null))).ToArray();
+        var results = await Task.WhenAll(publishes);
+        foreach (var result in results)
             result.EnsureSuccess();
+        Assert.Matches(@"SLIM5010: twoarch:latest \| hello user=app uid=1654 cwd=/app args=arch tmp=ok", results[1].Output);
+        Assert.Matches(@"SLIM5012: Smoke run of twoarch:latest passed in [0-9.]+ s \(namespaces, qemu-aarch64-static\)", results[1].Output);
 
         var x64 = ArchiveValidator.Validate(project.DefaultArchive("linux-x64"));
         var arm64 = ArchiveValidator.Validate(project.DefaultArchive("linux-arm64"));

@@ -31,7 +31,7 @@ public sealed class SmokeApp
 /// SlimImageSmokeTest with real publishes: the image runs in its own namespaces at build time, its output goes to the
 /// log, and a failed run fails the build with the app's own words and leaves no archive.
 /// </summary>
-public class SmokeRunTests(SmokeApp app) : IClassFixture<SmokeApp>
+public class SmokeRunTests(SmokeApp app, DockerDaemon daemon) : IClassFixture<SmokeApp>, IClassFixture<DockerDaemon>
 {
     [Fact]
     public void GoodImagePassesWithItsOutputInTheLogAndATraceOfWhatItOpened()
@@ -76,6 +76,21 @@ public class SmokeRunTests(SmokeApp app) : IClassFixture<SmokeApp>
         Assert.True(clock.Elapsed < TimeSpan.FromMinutes(3), "the build does not wait for the app");
         Assert.False(File.Exists(app.Project.DefaultArchive()));
         AssertNothingLeft();
+    }
+
+    [Fact]
+    public void WithoutNamespacesTheImageRunsInDockerWithNoNetworkAndAHungOneIsRemoved()
+    {
+        var environment = new Dictionary<string, string?> { ["DOCKER_HOST"] = daemon.Host, ["DOCKER_CONTEXT"] = null };
+        var publish = app.Publish(["SlimImageSmokeTestRunner=docker", "SlimImageSmokeTestArgs=docker"], environment).EnsureSuccess();
+        Assert.Matches(@"SLIM5010: smokehello:latest \| hello user=app uid=1654 cwd=/app args=docker tmp=ok", publish.Output);
+        Assert.Matches(@"SLIM5012: Smoke run of smokehello:latest passed in [0-9.]+ s \(docker run --network none\)", publish.Output);
+
+        var hung = app.Publish(["SlimImageSmokeTestRunner=docker", "SlimImageSmokeTestArgs=hang", "SlimImageSmokeTestTimeout=5"], environment);
+        Assert.Contains("SLIM5001", hung.ErrorCodes);
+        Assert.Contains("it was still running after 5 s (SlimImageSmokeTestTimeout) and was killed", hung.Output);
+        Assert.False(File.Exists(app.Project.DefaultArchive()));
+        Assert.Equal("", daemon.Docker("ps", "--all", "--quiet").EnsureSuccess().Output.Trim());
     }
 
     /// <summary>No process of the app, no mount of the run and no unpacked root outlive the build.</summary>
