@@ -52,11 +52,12 @@ internal static class NamespaceRunner
     public static RunOutcome Run(RootFolder root, string etcFolder, IReadOnlyList<string> etcNames, AppLaunch app, SmokeTestSettings settings,
         int port, string? traceFile, string image, Action<SlimDiagnostic> report, CancellationToken ct)
     {
-        var start = new ProcessStartInfo(Command(root, etcFolder, etcNames, app, traceFile)[0])
+        var command = Command(root, etcFolder, etcNames, app, traceFile);
+        var start = new ProcessStartInfo(command[0])
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        foreach (var arg in Command(root, etcFolder, etcNames, app, traceFile).Skip(1)) start.ArgumentList.Add(arg);
+        foreach (var arg in command.Skip(1)) start.ArgumentList.Add(arg);
         start.Environment.Clear();
         start.Environment["PATH"] = Tools.HostPath;
         using var process = Process.Start(start) ?? throw new SlimException("SLIM5003", image, "unshare could not be started", "");
@@ -217,22 +218,5 @@ internal static class NamespaceRunner
             try { process.Kill(entireProcessTree: true); }
             catch (InvalidOperationException) { /* already gone */ }
         }
-    }
-}
-
-/// <summary>Host tools the runners use, looked up on the build's PATH and in the usual folders.</summary>
-internal static class Tools
-{
-    public const string HostPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-    public static string? Find(string name)
-    {
-        var path = (Environment.GetEnvironmentVariable("PATH") ?? "") + ":" + HostPath;
-        foreach (var dir in path.Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(dir, name);
-            if (File.Exists(candidate) && (File.GetUnixFileMode(candidate) & UnixFileMode.UserExecute) != 0) return candidate;
-        }
-        return null;
     }
 }

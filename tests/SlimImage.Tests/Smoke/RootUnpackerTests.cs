@@ -25,6 +25,8 @@ public class RootUnpackerTests
             File(w, "etc/passwd", "app:x:1654:1654::/home/app:/bin/false\n");
             Link(w, "evil", "/");
             Link(w, "up", "../../../..");
+            Link(w, "dangling", "/nowhere");
+            Link(w, "dangling-dir", "/nowhere/dir");
             File(w, "gone.txt", "old");
             Dir(w, "opq/");
             File(w, "opq/old.txt", "old");
@@ -35,6 +37,8 @@ public class RootUnpackerTests
             File(w, "/abs.txt", "abs");
             File(w, "evil/through-link.txt", "inside");
             File(w, "up/up.txt", "inside too");
+            File(w, "dangling", "replaced");
+            File(w, "dangling-dir/x", "through a dangling link");
             File(w, ".wh.gone.txt", "");
             File(w, "opq/.wh..wh..opq", "");
             File(w, "opq/new.txt", "new");
@@ -51,6 +55,8 @@ public class RootUnpackerTests
         Assert.Equal("abs", Read(root, "abs.txt"));
         Assert.Equal("inside", Read(root, "through-link.txt"));
         Assert.Equal("inside too", Read(root, "up.txt"));
+        Assert.Equal("replaced", Read(root, "dangling"));
+        Assert.Equal("through a dangling link", Read(root, "nowhere/dir/x"));
         Assert.False(System.IO.File.Exists(Path.Combine(root, "gone.txt")), "a whiteout deletes the lower file");
         Assert.False(System.IO.File.Exists(Path.Combine(root, ".wh.gone.txt")), "and is no file itself");
         Assert.Equal(["new.txt"], Directory.GetFileSystemEntries(Path.Combine(root, "opq")).Select(Path.GetFileName));
