@@ -10,6 +10,14 @@ public sealed class SmokeApp
     public const string Program = """
         using System.Security.Cryptography;
         if (args.FirstOrDefault() == "hang") { Console.WriteLine("hanging " + Environment.ProcessId); Thread.Sleep(Timeout.Infinite); }
+        if (args.FirstOrDefault() == "inside")
+        {
+            // What the run sees of the machine: nothing of the host's /usr, the runtime's /etc files, a minimal /dev, its own network.
+            Console.WriteLine($"inside host-usr={File.Exists("/usr/bin/strace") || Directory.Exists("/usr/share/dotnet")} hostname={File.ReadAllText("/etc/hostname").Trim()}"
+                + $" dev={string.Join(",", Directory.GetFileSystemEntries("/dev").Select(Path.GetFileName).Order())}"
+                + $" nets={string.Join(",", Directory.GetDirectories("/sys/class/net").Select(Path.GetFileName))} busybox={File.Exists("/bin/busybox")}");
+            return;
+        }
         if (args.FirstOrDefault() == "crypto") { Console.WriteLine("sha256=" + Convert.ToHexString(SHA256.HashData("slim"u8))); return; }
         """ + Programs.Hello;
 
@@ -45,6 +53,12 @@ public class SmokeRunTests(SmokeApp app, DockerDaemon daemon) : IClassFixture<Sm
         Assert.Matches(@"SLIM5013: .* it opened [1-9][0-9]* of the image's [0-9]+ files", publish.Output);
         Assert.Matches(@"never opened .*\(", publish.Output);
         Assert.True(File.Exists(app.Project.DefaultArchive()), "a passed run keeps the archive");
+        AssertNothingLeft();
+
+        // On a base: its layer is unpacked below SlimImage's.
+        var onBase = app.Publish("SlimImageBase=busybox", "SlimImageSmokeTestArgs=inside").EnsureSuccess();
+        Assert.Matches(@"SLIM5010: smokehello:latest \| inside host-usr=False hostname=slimimage-smoke dev=fd,full,null,random,shm,stderr,stdin,stdout,tty,urandom,zero nets=lo busybox=True",
+            onBase.Output);
         AssertNothingLeft();
     }
 
