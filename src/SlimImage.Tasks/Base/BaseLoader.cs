@@ -65,8 +65,9 @@ public static class BaseLoader
         var entries = busybox.Entries();
         var blob = LayerWriter.Write(entries, new LayerOptions(request.Timestamp, scratch), ct);
         var files = new BaseFileSystem();
+        files.BeginLayer();
         foreach (var e in entries)
-            files.Apply(e.Path, e.Kind, e.Mode, e.Uid, e.Gid, e.LinkTarget);
+            files.Apply(e.Path, e.Kind, e.Mode, e.Uid, e.Gid, e.LinkTarget, size: e.Kind == Rootfs.EntryKind.File && e.SourcePath != null ? new FileInfo(e.SourcePath).Length : 0);
         if (busybox.IsDynamic)
             report(SlimDiagnostic.Info("SLIM1306", busybox.HostPath));
         var createdBy = $"SlimImage: busybox {busybox.Version ?? ""} from {busybox.HostPath}, {busybox.Applets.Count} applets in /bin".Replace("  ", " ");

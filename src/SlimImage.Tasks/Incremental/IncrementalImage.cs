@@ -38,6 +38,7 @@ public static class IncrementalImage
         if (last != null && IsCurrent(last, fingerprint, request.ArchivePath, recordPath, report))
         {
             report(SlimDiagnostic.Info("SLIM1402", request.ArchivePath));
+            if (request.Report) Report.ReportWriter.AppendExisting(ReportStage.Paths(request).Markdown, request.StepSummaryPath, report);
             // As a push would, a load still happens: the daemon may have lost the image since the last build.
             var loaded = request.Load == null ? [] : new List<Output.Publication>
             {
@@ -61,6 +62,7 @@ public static class IncrementalImage
                 .Concat(BaseArchive(request) is { } baseArchive ? [baseArchive] : [])
                 // Deleting the layer cache (as SLIM3600 advises) must build again, even with the archive intact.
                 .Append(LayerFolder(request.IntermediateDirectory))
+                .Concat(result.ReportFiles)
                 .Distinct(StringComparer.Ordinal)
                 .Select(FileStamp.Of)
                 .ToList();
@@ -88,6 +90,13 @@ public static class IncrementalImage
             ? null
             : Path.GetFullPath(request.Base);
 
+    private static IEnumerable<string> ReportTempFiles(ImageRequest request, string archiveFolder)
+    {
+        var (html, markdown) = ReportStage.Paths(request);
+        return TempFiles.RemoveStale(archiveFolder, Report.ReportWriter.TempPrefix(html), Report.ReportWriter.TempSuffix)
+            .Concat(TempFiles.RemoveStale(archiveFolder, Report.ReportWriter.TempPrefix(markdown), Report.ReportWriter.TempSuffix));
+    }
+
     private static string LayerFolder(string intermediateDirectory) => Path.GetFullPath(Path.Combine(intermediateDirectory, "layers"));
 
     /// <summary>
@@ -98,7 +107,8 @@ public static class IncrementalImage
     {
         var archiveFolder = Path.GetDirectoryName(Path.GetFullPath(request.ArchivePath))!;
         var removed = TempFiles.RemoveStale(archiveFolder, ImageArchive.TempPrefix(request.ArchivePath), ImageArchive.TempSuffix)
-            .Concat(TempFiles.RemoveStale(archiveFolder, ImagePipeline.ScratchPrefix, "", folders: true)).ToList();
+            .Concat(TempFiles.RemoveStale(archiveFolder, ImagePipeline.ScratchPrefix, "", folders: true))
+            .Concat(request.Report ? ReportTempFiles(request, archiveFolder) : []).ToList();
         if (removed.Count > 0)
             report(SlimDiagnostic.Info("SLIM3603", archiveFolder, string.Join(", ", removed)));
         if (request.IntermediateDirectory == null) return;

@@ -20,7 +20,8 @@ namespace SlimImage.Incremental;
 public static class InputFingerprint
 {
     /// <summary>Where the finished archive goes next does not change its bytes: loading elsewhere needs no rebuild.</summary>
-    private static readonly HashSet<string> NotInputs = [nameof(ImageRequest.Load), nameof(ImageRequest.ClientEnvironment)];
+    /// The step summary file is another one in every CI step, and only receives a copy of the report.
+    private static readonly HashSet<string> NotInputs = [nameof(ImageRequest.Load), nameof(ImageRequest.ClientEnvironment), nameof(ImageRequest.StepSummaryPath)];
 
     public static string Of(ImageRequest request)
     {

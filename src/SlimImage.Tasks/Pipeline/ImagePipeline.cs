@@ -24,6 +24,9 @@ public sealed record ImageResult(string? ArchivePath, string Repository, IReadOn
 
     /// <summary>The archive file's identity right after it was written (see <c>FileSystem.FileIdentity</c>), if known.</summary>
     public string? ArchiveIdentity { get; init; }
+
+    /// <summary>The size report's files (SlimImageReport=true), which a later publish must find unchanged to skip.</summary>
+    public IReadOnlyList<string> ReportFiles { get; init; } = [];
 }
 
 /// <summary>
@@ -50,7 +53,8 @@ public static class ImagePipeline
             var baseImage = BaseLoader.Load(request, platform, scratch, report, ct);
             CheckBaseFormat(request.Format, baseImage);
             clock.End("base");
-            (var plan, publish) = PlanOnBase(request, publish, platform, baseImage, scratch, report);
+            var packages = new Dictionary<string, string>(StringComparer.Ordinal);
+            (var plan, publish) = PlanOnBase(request, publish, platform, baseImage, scratch, report, packages);
             HostModes.Report(plan.Entries, report);
             clock.End("closure and rootfs plan");
             ct.ThrowIfCancellationRequested();
@@ -72,6 +76,7 @@ public static class ImagePipeline
             var written = published.OfType<ArchivePublication>().FirstOrDefault()?.Archive;
             clock.End("archive");
             report(SlimDiagnostic.Info("SLIM1101", Summary(request, image, written, plan, publish.LeftOut)));
+            if (request.Report) ReportStage.Write(request, platform, image, layers, plan, packages, baseImage, publish.LeftOut, report, ct);
             // Pushes last, so that the build's output ends with the pushed references CI steps look for.
             published.AddRange(publishers.Where(p => p is not ArchivePublisher).Select(p => p.Publish(image, report, ct)));
             if (publishers.Any(p => p is not ArchivePublisher)) clock.End("push");
@@ -82,6 +87,7 @@ public static class ImagePipeline
                 Published = published,
                 ArchiveDigest = written?.ArchiveDigest.ToString(),
                 ArchiveIdentity = written?.Identity,
+                ReportFiles = request.Report ? [ReportStage.Paths(request).Html, ReportStage.Paths(request).Markdown] : [],
             };
         }
         finally
@@ -121,14 +127,14 @@ public static class ImagePipeline
 
     /// <summary>The closure and the rootfs plan, without what the base already has at the same path.</summary>
     private static (RootfsPlan, PublishSelection) PlanOnBase(ImageRequest request, PublishSelection publish, Platform platform, LoadedBase baseImage,
-        string scratch, Action<SlimDiagnostic> report)
+        string scratch, Action<SlimDiagnostic> report, Dictionary<string, string> packages)
     {
         var inBase = new List<string>();
         var outcome = ClosureStage.Run(request, publish, platform, baseImage.ClosureInputs, scratch, report);
         var closure = BaseOverlay.WithoutBaseLibraries(outcome.Closure, baseImage.Files, inBase);
         var planned = RootfsPlanner.Plan(request, outcome.Publish, closure, outcome.Needs);
         if (request.ScannerMetadata)
-            planned = ScannerMetadata.Add(planned, request.Sysroot, report, e => BaseOverlay.ProvidesHostFile(baseImage.Files, e));
+            planned = ScannerMetadata.Add(planned, request.Sysroot, report, e => BaseOverlay.ProvidesHostFile(baseImage.Files, e), packages);
         var plan = BaseOverlay.Apply(planned, baseImage.Files, request.User, inBase);
         LoaderPath.Check(baseImage, outcome.Closure.Interpreters, plan);
         if (inBase.Count > 0)

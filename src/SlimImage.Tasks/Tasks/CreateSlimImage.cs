@@ -104,6 +104,8 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         IncludeLttng = IncludeLttng,
         TrimDiagnostics = TrimDiagnostics,
         ScannerMetadata = ScannerMetadata,
+        Report = WriteReport,
+        StepSummaryPath = WriteReport && !string.IsNullOrWhiteSpace(StepSummary) ? Path.GetFullPath(StepSummary.Trim()) : null,
         OpenSsl = Runtime.RuntimeOptions.ParseOpenSsl(OpenSsl),
         CaCertificates = CaCertificates.Select(FullPath).ToList(),
         TimeZoneData = TimeZoneData,
