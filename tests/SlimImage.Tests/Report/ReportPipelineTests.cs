@@ -90,6 +90,33 @@ public class ReportPipelineTests
     }
 
     [Fact]
+    public void APublishWithNothingChangedKeepsTheReportAndOneWithoutItBuildsAgain()
+    {
+        using var dir = new ScratchDir();
+        var summary = dir.Combine("summary.md");
+        var request = Request(dir, summary) with { Base = "scratch", IntermediateDirectory = dir.Combine("obj") };
+        RequestValidator.Validate(request);
+        var first = global::SlimImage.Incremental.IncrementalImage.Run(request, _ => { }, CancellationToken.None);
+        var html = first.ArchivePath + ".report.html";
+        var written = File.GetLastWriteTimeUtc(html);
+        var markdown = File.ReadAllText(first.ArchivePath + ".report.md");
+
+        // A CI step of its own has another summary file: still nothing to build, and the summary gets the report.
+        var messages = new List<SlimDiagnostic>();
+        var secondSummary = dir.Combine("summary2.md");
+        global::SlimImage.Incremental.IncrementalImage.Run(request with { StepSummaryPath = secondSummary }, messages.Add, CancellationToken.None);
+        Assert.Contains(messages, m => m.Code == "SLIM1402");
+        Assert.Equal(written, File.GetLastWriteTimeUtc(html));
+        Assert.Equal(markdown + "\n", File.ReadAllText(secondSummary));
+
+        File.Delete(html);
+        messages.Clear();
+        global::SlimImage.Incremental.IncrementalImage.Run(request, messages.Add, CancellationToken.None);
+        Assert.DoesNotContain(messages, m => m.Code == "SLIM1402");
+        Assert.True(File.Exists(html), "a deleted report must be written again");
+    }
+
+    [Fact]
     public void PushingOnlyPutsTheReportWhereTheArchiveWouldGo()
     {
         var request = Runtime.TestRequests.For("/tmp/x") with { WriteArchive = false, Registry = "127.0.0.1:5000" };
