@@ -170,7 +170,8 @@ public static class BaseLayers
             entry.DataStream.ReadExactly(content);
         }
         files.Apply(entry.Name, kind, (int)entry.Mode, entry.Uid, entry.Gid,
-            entry.EntryType == TarEntryType.SymbolicLink ? entry.LinkName : null, content);
+            entry.EntryType == TarEntryType.SymbolicLink ? entry.LinkName : null, content,
+            entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile ? entry.Length : 0);
     }
 
     private static string Extension(string mediaType) =>

@@ -34,6 +34,9 @@ public sealed record ImageResult(string? ArchivePath, string Repository, IReadOn
 
     /// <summary>The client that loaded the archive (docker, podman) and the names it reported; null when none did.</summary>
     public LoadedImage? Loaded => Published.OfType<DaemonPublication>().Select(d => new LoadedImage(d.Load.Cli.Name, d.Load.Images)).FirstOrDefault();
+
+    /// <summary>The size report's files (SlimImageReport=true), which a later publish must find unchanged to skip.</summary>
+    public IReadOnlyList<string> ReportFiles { get; init; } = [];
 }
 
 /// <summary>One pushed tag: <c>localhost:5000/app:1.0</c>, its manifest digest and digest reference.</summary>
@@ -66,7 +69,8 @@ public static class ImagePipeline
             var baseImage = BaseLoader.Load(request.Base, StageOptions.Base(request), platform, scratch, report, ct);
             CheckBaseFormat(request.Format, baseImage);
             clock.End("base");
-            (var plan, publish) = PlanOnBase(request, publish, platform, baseImage, scratch, report);
+            var packages = new Dictionary<string, string>(StringComparer.Ordinal);
+            (var plan, publish) = PlanOnBase(request, publish, platform, baseImage, scratch, report, packages);
             HostModes.Report(plan.Entries, report);
             clock.End("closure and rootfs plan");
             ct.ThrowIfCancellationRequested();
@@ -89,6 +93,7 @@ public static class ImagePipeline
             var archive = published.OfType<ArchivePublication>().FirstOrDefault()?.Archive;
             clock.End("archive");
             report(SlimDiagnostic.Info("SLIM1101", Summary(request, image, archive, plan, publish.LeftOut)));
+            if (request.Report) ReportStage.Write(request, platform, image, layers, plan, packages, baseImage, publish.LeftOut, report, ct);
             // Pushes last, so that the build's output ends with the pushed references CI steps look for.
             published.AddRange(publishers.Where(p => p is not ArchivePublisher).Select(p => p.Publish(image, report, ct)));
             if (publishers.Any(p => p is not ArchivePublisher)) clock.End("push");
@@ -99,6 +104,7 @@ public static class ImagePipeline
                 Published = published,
                 ArchiveDigest = archive?.ArchiveDigest.ToString(),
                 ArchiveIdentity = archive?.Identity,
+                ReportFiles = request.Report ? [ReportStage.Paths(request).Html, ReportStage.Paths(request).Markdown] : [],
             };
         }
         finally
@@ -138,14 +144,14 @@ public static class ImagePipeline
 
     /// <summary>The closure and the rootfs plan, without what the base already has at the same path.</summary>
     private static (RootfsPlan, PublishSelection) PlanOnBase(ImageRequest request, PublishSelection publish, Platform platform, LoadedBase baseImage,
-        string scratch, Action<SlimDiagnostic> report)
+        string scratch, Action<SlimDiagnostic> report, Dictionary<string, string> packages)
     {
         var inBase = new List<string>();
         var outcome = ClosureStage.Run(request, publish, platform, baseImage.ClosureInputs, scratch, report);
         var closure = BaseOverlay.WithoutBaseLibraries(outcome.Closure, baseImage.Files, inBase);
         var planned = RootfsPlanner.Plan(StageOptions.Rootfs(request), outcome.Publish, closure, outcome.Needs);
         if (request.ScannerMetadata)
-            planned = ScannerMetadata.Add(planned, request.Sysroot, report, e => BaseOverlay.ProvidesHostFile(baseImage.Files, e));
+            planned = ScannerMetadata.Add(planned, request.Sysroot, report, e => BaseOverlay.ProvidesHostFile(baseImage.Files, e), packages);
         var plan = BaseOverlay.Apply(planned, baseImage.Files, request.User, inBase);
         LoaderPath.Check(baseImage, outcome.Closure.Interpreters, plan);
         if (inBase.Count > 0)

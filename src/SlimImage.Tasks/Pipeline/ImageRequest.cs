@@ -88,6 +88,11 @@ public sealed record ImageRequest
     /// (<c>obj/Release/net10.0/linux-x64/slimimage/</c>); null = no cache and no up-to-date check.</summary>
     public string? IntermediateDirectory { get; init; }
 
+    /// <summary>SlimImageReport: write the size report (HTML and Markdown) beside the archive.</summary>
+    public bool Report { get; init; }
+    /// <summary>GITHUB_STEP_SUMMARY, read at the edge: the file the report's Markdown is appended to; null for none.</summary>
+    public string? StepSummaryPath { get; init; }
+
     /// <summary>Where the publish output goes in the image.</summary>
     public const string AppDirectory = Rootfs.RootfsOptions.AppDirectory;
 }

@@ -1,3 +1,4 @@
+using SlimImage.Oci;
 namespace SlimImage.Pipeline;
 
 /// <summary>An MSBuild item as the task received it: its spec, its full path, and its metadata.</summary>
@@ -47,6 +48,8 @@ public sealed record ProjectInputs
     public bool IncludeLttng { get; init; }
     public bool TrimDiagnostics { get; init; }
     public bool ScannerMetadata { get; init; } = true;
+    public bool WriteReport { get; init; }
+    public string? StepSummary { get; init; }
     public string? OpenSsl { get; init; }
     public IReadOnlyList<ProjectItem> CaCertificates { get; init; } = [];
     public bool TimeZoneData { get; init; }

@@ -59,6 +59,8 @@ public static class RequestReader
             IncludeLttng = raw.IncludeLttng,
             TrimDiagnostics = raw.TrimDiagnostics,
             ScannerMetadata = raw.ScannerMetadata,
+            Report = raw.WriteReport,
+            StepSummaryPath = raw.WriteReport && !string.IsNullOrWhiteSpace(raw.StepSummary) ? Path.GetFullPath(raw.StepSummary.Trim()) : null,
             OpenSsl = RuntimeOptions.ParseOpenSsl(raw.OpenSsl),
             CaCertificates = raw.CaCertificates.Select(i => i.FullPath).ToList(),
             TimeZoneData = raw.TimeZoneData,

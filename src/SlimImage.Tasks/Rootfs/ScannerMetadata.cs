@@ -24,10 +24,11 @@ public static class ScannerMetadata
     /// The plan with the scanner files added (in the system layer); the plan as it was when there are none. Host files
     /// for which <paramref name="inBase"/> is true are dropped later for the base's own: their packages are not listed.
     /// </summary>
-    public static RootfsPlan Add(RootfsPlan plan, string sysroot, Action<SlimDiagnostic> report, Func<RootfsEntry, bool>? inBase = null)
+    /// <remarks><paramref name="packagesOf"/>, when given, receives the package of each host file by image path (for the size report).</remarks>
+    public static RootfsPlan Add(RootfsPlan plan, string sysroot, Action<SlimDiagnostic> report, Func<RootfsEntry, bool>? inBase = null,
+        IDictionary<string, string>? packagesOf = null)
     {
-        var hostFiles = plan.Entries.Where(e => e.Origin == EntryOrigin.System && e.Kind == EntryKind.File && e.SourcePath != null
-                                                && inBase?.Invoke(e) != true).ToList();
+        var hostFiles = HostFiles(plan, inBase);
         if (hostFiles.Count == 0) return plan;
         if (!DpkgDatabase.Exists(sysroot))
         {
@@ -41,6 +42,7 @@ public static class ScannerMetadata
         var packageNames = owners.Values.ToHashSet(StringComparer.Ordinal);
         var packages = packageNames.Count == 0 ? [] : DpkgDatabase.Stanzas(sysroot, packageNames, problems);
         var unowned = hostFiles.Where(e => realPaths[e.Path] is not { } real || !owners.ContainsKey(real)).Select(e => e.Path).ToList();
+        if (packagesOf != null) CopyOwners(hostFiles, realPaths, owners, packagesOf);
         if (problems.Count > 0)
             report(SlimDiagnostic.Warning("SLIM1113", sysroot, string.Join("; ", problems)));
         if (unowned.Count > 0)
@@ -68,6 +70,33 @@ public static class ScannerMetadata
         var paths = plan.Entries.Select(e => e.Path).ToHashSet(StringComparer.Ordinal);
         var entries = plan.Entries.Concat(added.Where(e => !paths.Contains(e.Path))).OrderBy(e => e.Path, StringComparer.Ordinal).ToList();
         return plan with { Entries = entries };
+    }
+
+    /// <summary>
+    /// The Debian package (without <c>:arch</c>) of each host file of the plan, by image path, read once from the
+    /// sysroot's dpkg lists; for the size report when no scanner metadata is written. A damaged database gives fewer.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> PackagesOf(RootfsPlan plan, string sysroot)
+    {
+        var packages = new Dictionary<string, string>(StringComparer.Ordinal);
+        var hostFiles = HostFiles(plan, null);
+        if (hostFiles.Count == 0 || !DpkgDatabase.Exists(sysroot)) return packages;
+        var realPaths = hostFiles.ToDictionary(e => e.Path, e => InSysroot(sysroot, e.SourcePath!), StringComparer.Ordinal);
+        var owners = DpkgDatabase.Owners(sysroot, realPaths.Values.OfType<string>().ToList(), []);
+        CopyOwners(hostFiles, realPaths, owners, packages);
+        return packages;
+    }
+
+    private static List<RootfsEntry> HostFiles(RootfsPlan plan, Func<RootfsEntry, bool>? inBase) =>
+        plan.Entries.Where(e => e.Origin == EntryOrigin.System && e.Kind == EntryKind.File && e.SourcePath != null
+                                && inBase?.Invoke(e) != true).ToList();
+
+    private static void CopyOwners(List<RootfsEntry> hostFiles, Dictionary<string, string?> realPaths, Dictionary<string, string> owners,
+        IDictionary<string, string> packagesOf)
+    {
+        foreach (var e in hostFiles)
+            if (realPaths[e.Path] is { } real && owners.TryGetValue(real, out var package))
+                packagesOf[e.Path] = package.Split(':')[0];
     }
 
     /// <summary>The real path inside the sysroot of a host file, or null when it is not under the sysroot.</summary>

@@ -112,6 +112,12 @@ public sealed partial class CreateSlimImage
     /// <summary>SlimImageScannerMetadata: <c>true</c> (default) describes the host's Debian packages to image scanners.</summary>
     public bool ScannerMetadata { get; set; } = true;
 
+    /// <summary>SlimImageReport: <c>true</c> writes the size report (<c>app.tar.report.html</c>, <c>app.tar.report.md</c>) beside the archive.</summary>
+    public bool WriteReport { get; set; }
+
+    /// <summary>GITHUB_STEP_SUMMARY: a file the report's Markdown is appended to, e.g. <c>/home/runner/work/_temp/_runner_file_commands/step_summary_…</c>.</summary>
+    public string? StepSummary { get; set; }
+
     /// <summary>SlimImageOpenSsl: <c>auto</c> (default), <c>true</c> or <c>false</c>.</summary>
     public string? OpenSsl { get; set; }
 

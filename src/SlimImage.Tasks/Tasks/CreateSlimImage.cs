@@ -2,6 +2,7 @@ using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using SlimImage.Diagnostics;
 using SlimImage.Pipeline;
+using SlimImage.Oci;
 
 namespace SlimImage.Tasks;
 
@@ -94,6 +95,8 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         IncludeLttng = IncludeLttng,
         TrimDiagnostics = TrimDiagnostics,
         ScannerMetadata = ScannerMetadata,
+        WriteReport = WriteReport,
+        StepSummary = StepSummary,
         OpenSsl = OpenSsl,
         CaCertificates = Items(CaCertificates),
         TimeZoneData = TimeZoneData,
