@@ -63,12 +63,15 @@ public static class LayerCompressionExtensions
 /// <param name="Level">Level of <paramref name="Compression"/> (<see cref="LayerCompressionExtensions.LevelRange"/>);
 /// 0 = <see cref="LayerCompressionExtensions.DefaultLevel"/>.</param>
 /// <param name="Threads">Threads that compress; 0 = one per core. Never changes the bytes: chunks are cut by size.</param>
+/// <param name="FileChecksums">Also take each file's SHA-1 and SHA-256 in the same pass (<see cref="LayerWriteResult.Files"/>),
+/// for the SBOM; never changes the bytes.</param>
 public sealed record LayerOptions(
     DateTimeOffset Timestamp,
     string TempDirectory,
     LayerCompression Compression = LayerCompression.Gzip,
     int Level = 0,
-    int Threads = 0)
+    int Threads = 0,
+    bool FileChecksums = false)
 {
     /// <summary><see cref="Level"/> with 0 replaced by the format's default.</summary>
     public int EffectiveLevel => Level == 0 ? Compression.DefaultLevel() : Level;

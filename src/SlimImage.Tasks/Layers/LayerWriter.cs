@@ -30,7 +30,13 @@ public static class LayerWriter
     /// Writes entries already planned by <see cref="TarPlan.Build"/>, compressing on <paramref name="pool"/> (which
     /// several layers may share), into <see cref="LayerOptions.TempDirectory"/>.
     /// </summary>
-    internal static LayerBlob WritePlanned(IReadOnlyList<RootfsEntry> plan, LayerOptions options, CompressionPool? pool, CancellationToken ct)
+    internal static LayerBlob WritePlanned(IReadOnlyList<RootfsEntry> plan, LayerOptions options, CompressionPool? pool, CancellationToken ct) =>
+        WritePlanned(plan, options, pool, null, ct);
+
+    /// <summary>As <see cref="WritePlanned(IReadOnlyList{RootfsEntry}, LayerOptions, CompressionPool?, CancellationToken)"/>,
+    /// adding the checksums of every file's content to <paramref name="checksums"/> in the same pass (for the SBOM).</summary>
+    internal static LayerBlob WritePlanned(IReadOnlyList<RootfsEntry> plan, LayerOptions options, CompressionPool? pool,
+        List<FileChecksum>? checksums, CancellationToken ct)
     {
         var level = options.EffectiveLevel;
         var (min, max) = options.Compression.LevelRange();
@@ -58,7 +64,7 @@ public static class LayerWriter
                 // The tar is hashed here, on this thread and in order; only compression fans out.
                 using var uncompressed = new HashingStream((Stream?)compressor ?? compressed, leaveOpen: true);
                 var tar = new TarEntryWriter(uncompressed, mtime);
-                WriteEntries(tar, plan, ct);
+                WriteEntries(tar, plan, ct, checksums);
                 tar.Finish();
                 compressor?.Finish();
                 (diffId, uncompressedSize) = (uncompressed.Digest, uncompressed.Count);
@@ -85,8 +91,10 @@ public static class LayerWriter
     public const string TempSuffix = ".tmp";
 
     /// <summary>Writes planned entries (from <see cref="TarPlan.Build"/>) with the tar rules of a layer.</summary>
-    internal static void WriteEntries(TarEntryWriter tar, IReadOnlyList<RootfsEntry> plan, CancellationToken ct)
+    internal static void WriteEntries(TarEntryWriter tar, IReadOnlyList<RootfsEntry> plan, CancellationToken ct,
+        List<FileChecksum>? checksums = null)
     {
+        using var hasher = checksums == null ? null : new FileHasher();
         foreach (var e in plan)
         {
             ct.ThrowIfCancellationRequested();
@@ -101,12 +109,15 @@ public static class LayerWriter
                     break;
                 case EntryKind.File when e.Content != null:
                     tar.WriteFile(name, e.Mode, e.Uid, e.Gid, e.Content);
+                    hasher?.Append(e.Content);
                     break;
                 default:
                     using (var source = TarPlan.Open(e))
-                        tar.WriteFile(name, e.Mode, e.Uid, e.Gid, source.Length, source, e.SourcePath!, ct);
+                        tar.WriteFile(name, e.Mode, e.Uid, e.Gid, source.Length, source, e.SourcePath!, ct, hasher);
                     break;
             }
+            if (hasher != null && e.Kind == EntryKind.File)
+                checksums!.Add(hasher.Finish(e.Path));
         }
     }
 
