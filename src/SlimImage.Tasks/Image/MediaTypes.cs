@@ -9,4 +9,6 @@ public static class MediaTypes
     public const string Layer = "application/vnd.oci.image.layer.v1.tar";
     public const string LayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip";
     public const string LayerZstd = "application/vnd.oci.image.layer.v1.tar+zstd";
+    /// <summary>The empty descriptor's media type: the config of an artifact manifest (image-spec 1.1).</summary>
+    public const string Empty = "application/vnd.oci.empty.v1+json";
 }
