@@ -20,6 +20,9 @@ public sealed record LoadedBase(string Name, IReadOnlyList<LayerBlob> Layers, IR
     BaseConfig Config, BaseFileSystem Files, IReadOnlyList<string> ClosureInputs)
 {
     public static LoadedBase Scratch => new("scratch", [], [], BaseConfig.Empty, BaseFileSystem.Empty, []);
+
+    /// <summary>The digest of the base's config blob (its image ID), for the SBOM; null for scratch and busybox.</summary>
+    public Digest? ConfigDigest { get; init; }
 }
 
 /// <summary>

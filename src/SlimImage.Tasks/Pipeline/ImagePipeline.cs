@@ -9,6 +9,7 @@ using SlimImage.Output;
 using SlimImage.Publish;
 using SlimImage.Rootfs;
 using SlimImage.Runtime;
+using SlimImage.Sbom;
 
 namespace SlimImage.Pipeline;
 
@@ -24,6 +25,9 @@ public sealed record ImageResult(string? ArchivePath, string Repository, IReadOn
 
     /// <summary>The archive file's identity right after it was written (see <c>FileSystem.FileIdentity</c>), if known.</summary>
     public string? ArchiveIdentity { get; init; }
+
+    /// <summary>The SBOM written beside the archive (<c>&lt;archive&gt;.spdx.json</c>); null when none was.</summary>
+    public string? SbomPath { get; init; }
 }
 
 /// <summary>
@@ -50,15 +54,16 @@ public static class ImagePipeline
             var baseImage = BaseLoader.Load(request, platform, scratch, report, ct);
             CheckBaseFormat(request.Format, baseImage);
             clock.End("base");
-            (var plan, publish) = PlanOnBase(request, publish, platform, baseImage, scratch, report);
+            (var plan, publish, var packages) = PlanOnBase(request, publish, platform, baseImage, scratch, report);
             HostModes.Report(plan.Entries, report);
             clock.End("closure and rootfs plan");
             ct.ThrowIfCancellationRequested();
             var layers = LayerSplit.Split(plan, request.AssemblyName, request.Layering);
 
-            var layerOptions = new LayerOptions(request.Timestamp, scratch, request.Compression, request.CompressionLevel);
+            var layerOptions = new LayerOptions(request.Timestamp, scratch, request.Compression, request.CompressionLevel, FileChecksums: request.Sbom != null);
             var cache = request.IntermediateDirectory == null ? null : Path.Combine(request.IntermediateDirectory, "layers");
-            var ours = LayerSetWriter.Write(layers, layerOptions, cache, report, ct).Select(l => l.Blob).ToList();
+            var layerResults = LayerSetWriter.Write(layers, layerOptions, cache, report, ct);
+            var ours = layerResults.Select(l => l.Blob).ToList();
             clock.End("layers");
             var blobs = baseImage.Layers.Concat(ours).ToList();
             var (entrypoint, cmd) = AppCommandComposer.Compose(request.Command with { AppCommand = appCommand }, baseImage.Config.Entrypoint);
@@ -67,9 +72,16 @@ public static class ImagePipeline
             var defaultsOnly = request.Environment.Any(e => e.Key == "PATH") ? new HashSet<string>() : new HashSet<string> { "PATH" };
             var image = ImageBuilder.Build(ConfigMerge.Merge(config, baseImage, defaultsOnly), blobs, request.Format);
             clock.End("image");
+            var sbom = request.Sbom is { } format ? SbomStage.Run(SbomRequest.Options(request, format, platform, baseImage), image.Manifest,
+                plan.Entries, packages, layerResults.SelectMany(l => l.Files), report) : null;
+            // A Docker-format image is for registries that take nothing else: an OCI artifact manifest is not attached.
+            if (sbom != null && request.Format == ImageFormat.Oci) image = image with { Referrers = [sbom.Referrer] };
+            if (sbom != null) clock.End("sbom");
             var publishers = Publishers.For(request);
             var published = publishers.OfType<ArchivePublisher>().Select(p => p.Publish(image, report, ct)).ToList();
             var written = published.OfType<ArchivePublication>().FirstOrDefault()?.Archive;
+            var sbomPath = written == null ? null : SbomStage.WriteBeside(written.Path, sbom);
+            if (sbomPath != null && request.Format != ImageFormat.Oci) report(SlimDiagnostic.Info("SLIM5107", sbomPath));
             clock.End("archive");
             report(SlimDiagnostic.Info("SLIM1101", Summary(request, image, written, plan, publish.LeftOut)));
             // Pushes last, so that the build's output ends with the pushed references CI steps look for.
@@ -82,6 +94,7 @@ public static class ImagePipeline
                 Published = published,
                 ArchiveDigest = written?.ArchiveDigest.ToString(),
                 ArchiveIdentity = written?.Identity,
+                SbomPath = sbomPath,
             };
         }
         finally
@@ -120,21 +133,24 @@ public static class ImagePipeline
     }
 
     /// <summary>The closure and the rootfs plan, without what the base already has at the same path.</summary>
-    private static (RootfsPlan, PublishSelection) PlanOnBase(ImageRequest request, PublishSelection publish, Platform platform, LoadedBase baseImage,
+    private static (RootfsPlan, PublishSelection, HostPackages) PlanOnBase(ImageRequest request, PublishSelection publish, Platform platform, LoadedBase baseImage,
         string scratch, Action<SlimDiagnostic> report)
     {
         var inBase = new List<string>();
         var outcome = ClosureStage.Run(request, publish, platform, baseImage.ClosureInputs, scratch, report);
         var closure = BaseOverlay.WithoutBaseLibraries(outcome.Closure, baseImage.Files, inBase);
         var planned = RootfsPlanner.Plan(request, outcome.Publish, closure, outcome.Needs);
+        var lookup = System.Diagnostics.Stopwatch.StartNew();
+        var packages = request.ScannerMetadata || request.Sbom != null
+            ? ScannerMetadata.Lookup(planned, request.Sysroot, report, e => BaseOverlay.ProvidesHostFile(baseImage.Files, e)) : HostPackages.None;
         if (request.ScannerMetadata)
-            planned = ScannerMetadata.Add(planned, request.Sysroot, report, e => BaseOverlay.ProvidesHostFile(baseImage.Files, e));
+            planned = ScannerMetadata.Add(planned, packages, report, lookup.Elapsed);
         var plan = BaseOverlay.Apply(planned, baseImage.Files, request.User, inBase);
         LoaderPath.Check(baseImage, outcome.Closure.Interpreters, plan);
         if (inBase.Count > 0)
             report(SlimDiagnostic.Info("SLIM3506", baseImage.Name, string.Join(", ", inBase.Distinct().Order(StringComparer.Ordinal))));
         ClosureStage.CheckExtractionHome(request, outcome.Bundles, plan, baseImage.Files);
-        return (plan, outcome.Publish);
+        return (plan, outcome.Publish, packages);
     }
 
     private static string Summary(ImageRequest request, BuiltImage image, ArchiveResult? written, RootfsPlan plan, IReadOnlyList<LeftOutFile> leftOut)
