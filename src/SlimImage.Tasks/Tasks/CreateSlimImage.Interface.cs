@@ -111,6 +111,15 @@ public sealed partial class CreateSlimImage
     /// <summary>SlimImageScannerMetadata: <c>true</c> (default) describes the host's Debian packages to image scanners.</summary>
     public bool ScannerMetadata { get; set; } = true;
 
+    /// <summary>SlimImageSbom: empty or <c>true</c> (default) writes the image's SBOM beside the archive and attaches it; <c>false</c>: none.</summary>
+    public string? Sbom { get; set; }
+
+    /// <summary>SlimImageSbomFormat: <c>spdx</c> (default, SPDX 2.3 JSON) or <c>cyclonedx</c> (CycloneDX 1.6 JSON).</summary>
+    public string? SbomFormat { get; set; }
+
+    /// <summary>NuGetPackageFolders and NuGetPackageRoot, <c>;</c>-separated, e.g. <c>/home/me/.nuget/packages/</c>: where each package's .nuspec is read.</summary>
+    public string[] NuGetPackageFolders { get; set; } = [];
+
     /// <summary>SlimImageOpenSsl: <c>auto</c> (default), <c>true</c> or <c>false</c>.</summary>
     public string? OpenSsl { get; set; }
 
@@ -160,7 +169,7 @@ public sealed partial class CreateSlimImage
     /// empty: every publish builds the whole image.</summary>
     public string? IntermediateDirectory { get; set; }
 
-    /// <summary>The archive written, with metadata Repository, Tags, ManifestDigest, CompressedSize, UncompressedSize.</summary>
+    /// <summary>The archive written, with metadata Repository, Tags, ManifestDigest, CompressedSize, UncompressedSize, and Sbom (the SBOM file beside it).</summary>
     [Output] public ITaskItem? Archive { get; private set; }
 
     /// <summary>SlimImageRegistry: push there after the build, e.g. <c>registry.example.com</c> or <c>localhost:5000</c>.</summary>

@@ -104,6 +104,9 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         IncludeLttng = IncludeLttng,
         TrimDiagnostics = TrimDiagnostics,
         ScannerMetadata = ScannerMetadata,
+        Sbom = SlimImage.Sbom.SbomFormats.Parse(Sbom, SbomFormat),
+        NuGetPackageFolders = NuGetPackageFolders.Select(p => p.Trim()).Where(p => p.Length > 0 && Path.IsPathRooted(p))
+            .Select(Path.GetFullPath).Distinct(StringComparer.Ordinal).ToList(),
         OpenSsl = Runtime.RuntimeOptions.ParseOpenSsl(OpenSsl),
         CaCertificates = CaCertificates.Select(FullPath).ToList(),
         TimeZoneData = TimeZoneData,
@@ -168,6 +171,7 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         item.SetMetadata("ManifestDigest", result.ManifestDigest);
         item.SetMetadata("CompressedSize", result.CompressedSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         item.SetMetadata("UncompressedSize", result.UncompressedSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (result.SbomPath != null) item.SetMetadata("Sbom", result.SbomPath);
         if (result.Published.OfType<Daemon.DaemonPublication>().FirstOrDefault() is { } loaded)
         {
             item.SetMetadata("LoadedInto", loaded.Load.Cli.Name);
