@@ -20,7 +20,8 @@ internal static class SmallFile
             using var stream = HostFile.OpenRead(path, role, bufferSize: 0);
             var buffer = new byte[(int)Math.Min(max, Math.Max(0, stream.Length))];
             var n = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-            return Encoding.UTF8.GetString(buffer, 0, n);
+            // A byte order mark (NuGet writes one into every .nuspec) is not text: XML refuses it before the declaration.
+            return Encoding.UTF8.GetString(buffer, 0, n).TrimStart('\uFEFF');
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
