@@ -73,7 +73,7 @@ public class SbomTests
         foreach (var package in carried)
             Assert.Contains(packages, p => Purl(p)?.StartsWith($"pkg:deb/debian/{package}@", StringComparison.Ordinal) == true);
         // libssl3's copyright is machine-readable (DEP-5): its licence is read.
-        Assert.Equal("Apache-2.0", packages.Single(p => p.GetProperty("name").GetString() == "libssl3").GetProperty("licenseDeclared").GetString());
+        Assert.Contains("Apache-2.0", packages.Single(p => p.GetProperty("name").GetString() == "libssl3").GetProperty("licenseDeclared").GetString());
         var ids = packages.ToDictionary(p => p.GetProperty("SPDXID").GetString()!, p => p.GetProperty("name").GetString()!);
         var contains = root.GetProperty("relationships").EnumerateArray().Where(r => r.GetProperty("relationshipType").GetString() == "CONTAINS")
             .ToLookup(r => r.GetProperty("relatedSpdxElement").GetString()!, r => r.GetProperty("spdxElementId").GetString()!);
