@@ -62,7 +62,8 @@ public class SbomTests
 
         // Packages: NuGet (with the nuspec's licence), the runtime pack, the Debian packages whose files the image carries.
         var packages = root.GetProperty("packages").EnumerateArray().ToList();
-        string? Purl(JsonElement p) => p.TryGetProperty("externalRefs", out var refs) ? refs[0].GetProperty("referenceLocator").GetString() : null;
+        // Unescaped, as trivy's are compared: libstdc++6 is pkg:deb/debian/libstdc%2B%2B6@….
+        string? Purl(JsonElement p) => p.TryGetProperty("externalRefs", out var refs) ? Uri.UnescapeDataString(refs[0].GetProperty("referenceLocator").GetString()!) : null;
         var newtonsoft = packages.Single(p => Purl(p) == "pkg:nuget/Newtonsoft.Json@13.0.3");
         Assert.Equal("MIT", newtonsoft.GetProperty("licenseDeclared").GetString());
         Assert.Contains(packages, p => Purl(p) == "pkg:nuget/SkiaSharp.NativeAssets.Linux.NoDependencies@3.119.0");
