@@ -17,7 +17,8 @@ public class ErrorDocsTests
         ["Elf"] = "ELF files and the library closure (SLIM2xxx)",
         ["Image"] = "Layers, image and archive (SLIM3xxx)",
         ["Registry"] = "Registry (SLIM4xxx)",
-        ["Report"] = "Size report (SLIM5xxx)",
+        ["Report"] = "Size report (SLIM50xx)",
+        ["Sbom"] = "SBOM (SLIM51xx)",
     };
 
     [Fact]

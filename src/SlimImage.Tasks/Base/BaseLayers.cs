@@ -25,6 +25,8 @@ public sealed record LoadedBase(string Name, IReadOnlyList<LayerBlob> Layers, IR
     /// the image's compression and layer cache, so <see cref="Layers"/> is empty then.
     /// </summary>
     public IReadOnlyList<RootfsEntry> OwnLayer { get; init; } = [];
+    /// <summary>The digest of the base's config blob (its image ID), for the SBOM; null for scratch and busybox.</summary>
+    public Digest? ConfigDigest { get; init; }
 }
 
 /// <summary>

@@ -50,6 +50,10 @@ public sealed record ImageRequest
     public bool TrimDiagnostics { get; init; }
     /// <summary>SlimImageScannerMetadata: write /etc/os-release and /var/lib/dpkg/status.d/ for image scanners.</summary>
     public bool ScannerMetadata { get; init; } = true;
+    /// <summary>SlimImageSbom and SlimImageSbomFormat (the SDK turns it on): the SBOM written beside the archive and attached to the image; null: none.</summary>
+    public Sbom.SbomFormat? Sbom { get; init; }
+    /// <summary>NuGet package folders (NuGetPackageFolders, else NuGetPackageRoot): where the SBOM reads each package's .nuspec.</summary>
+    public IReadOnlyList<string> NuGetPackageFolders { get; init; } = [];
     /// <summary>SlimImageOpenSsl: whether libssl, libcrypto and the CA bundle go in (auto: when the app can load them).</summary>
     public Runtime.OpenSslMode OpenSsl { get; init; } = Runtime.OpenSslMode.Auto;
     /// <summary>SlimImageCaCertificate: host PEM files whose certificates are appended to the image's CA bundle.</summary>

@@ -53,8 +53,9 @@ public static class IncrementalPipeline
                 new DaemonPublication(Digest.Parse(last.ManifestDigest),
                     Daemon.DaemonLoader.LoadArchive(request.ArchivePath, request.Load, request.ClientEnvironment, report, ct)),
             };
+            var sbom = request.Sbom is { } format ? Sbom.SbomStage.PathFor(request.ArchivePath, format) : null;
             return new ImageResult(request.ArchivePath, last.Repository, last.Tags, last.ManifestDigest, last.CompressedSize,
-                last.UncompressedSize, last.LayerCount, new RootfsPlan([], [])) { Published = loaded };
+                last.UncompressedSize, last.LayerCount, new RootfsPlan([], [])) { Published = loaded, SbomPath = File.Exists(sbom) ? sbom : null };
         }
 
         // The old record stays until this build succeeds: if it fails, the record still describes the archive on disk.
@@ -68,9 +69,11 @@ public static class IncrementalPipeline
                 .Concat(request.Files.Where(f => Directory.Exists(f.HostPath))
                     .SelectMany(f => Directory.EnumerateDirectories(f.HostPath, "*", folders).Prepend(f.HostPath)))
                 .Concat(BaseArchive(request) is { } baseArchive ? [baseArchive] : [])
-                // Deleting the layer cache (as SLIM3600 advises) must build again, even with the archive intact.
+                // Deleting the layer cache (as SLIM3600 advises) must build again, even with the archive intact; so must
+                // deleting or changing the SBOM beside it.
                 .Append(LayerFolder(request.IntermediateDirectory))
                 .Concat(result.ReportFiles)
+                .Concat(result.SbomPath is { } sbomFile ? [sbomFile] : [])
                 .Distinct(StringComparer.Ordinal)
                 .Select(FileStamp.Of)
                 .ToList();

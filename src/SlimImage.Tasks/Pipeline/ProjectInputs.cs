@@ -49,6 +49,9 @@ public sealed record ProjectInputs
     public bool TrimDiagnostics { get; init; }
     public bool ScannerMetadata { get; init; } = true;
     public bool WriteReport { get; init; }
+    public string? Sbom { get; init; }
+    public string? SbomFormat { get; init; }
+    public IReadOnlyList<string> NuGetPackageFolders { get; init; } = [];
     public string? StepSummary { get; init; }
     public string? OpenSsl { get; init; }
     public IReadOnlyList<ProjectItem> CaCertificates { get; init; } = [];

@@ -31,18 +31,16 @@ internal static class ReportStage
     }
 
     public static void Write(ImageRequest request, Platform platform, BuiltImage image, IReadOnlyList<LayerContent> layers, RootfsPlan plan,
-        IReadOnlyDictionary<string, string> packages, LoadedBase baseImage, IReadOnlyList<LeftOutFile> leftOut,
+        HostPackages packages, LoadedBase baseImage, IReadOnlyList<LeftOutFile> leftOut,
         Action<SlimDiagnostic> report, CancellationToken ct)
     {
-        // With scanner metadata the planner already read dpkg's lists once; without, read them once here.
-        if (!request.ScannerMetadata) packages = ScannerMetadata.PackagesOf(plan, request.Sysroot);
         var one = new ReportImage("linux/" + platform.Architecture + (platform.Variant == null ? "" : "/" + platform.Variant), image, layers)
         {
             BaseName = baseImage.Name,
             BaseFiles = baseImage.Files.Entries.ToList(),
             HostFiles = plan.HostFiles,
             LeftOut = leftOut,
-            Packages = packages,
+            Packages = packages.Owners.ToDictionary(o => o.Key, o => o.Value.Name, StringComparer.Ordinal),
         };
         ReportWriter.Write([one], Options(request), report, ct);
     }

@@ -9,6 +9,7 @@ using SlimImage.Registry;
 using SlimImage.Registry.Credentials;
 using SlimImage.Rootfs;
 using SlimImage.Runtime;
+using SlimImage.Sbom;
 
 namespace SlimImage.Pipeline;
 
@@ -60,6 +61,9 @@ public static class RequestReader
             TrimDiagnostics = raw.TrimDiagnostics,
             ScannerMetadata = raw.ScannerMetadata,
             Report = raw.WriteReport,
+            Sbom = SbomFormats.Parse(raw.Sbom, raw.SbomFormat),
+            NuGetPackageFolders = raw.NuGetPackageFolders.Select(p => p.Trim()).Where(p => p.Length > 0 && Path.IsPathRooted(p))
+                .Select(Path.GetFullPath).Distinct(StringComparer.Ordinal).ToList(),
             StepSummaryPath = raw.WriteReport && !string.IsNullOrWhiteSpace(raw.StepSummary) ? Path.GetFullPath(raw.StepSummary.Trim()) : null,
             OpenSsl = RuntimeOptions.ParseOpenSsl(raw.OpenSsl),
             CaCertificates = raw.CaCertificates.Select(i => i.FullPath).ToList(),

@@ -6,7 +6,14 @@ using SlimImage.FileSystem;
 namespace SlimImage.Rootfs;
 
 /// <summary>One installed package: its name (without <c>:arch</c>), architecture and status stanza as the image keeps it.</summary>
-public sealed record DpkgPackage(string Name, string Architecture, string Stanza);
+public sealed record DpkgPackage(string Name, string Architecture, string Stanza)
+{
+    /// <summary>The installed version as dpkg writes it, epoch included (<c>1:2.38-4</c>); empty when the stanza has none.</summary>
+    public string Version { get; init; } = "";
+
+    /// <summary>The source package's name (the <c>Source</c> field without its version), else the package's own.</summary>
+    public string? Source { get; init; }
+}
 
 /// <summary>
 /// Reads a sysroot's dpkg database (<c>var/lib/dpkg/info/*.list</c> and <c>var/lib/dpkg/status</c>) for the few files
@@ -148,6 +155,8 @@ public static partial class DpkgDatabase
             foreach (var (fieldName, fieldLines) in fields.Where(f => f.Name == field))
                 foreach (var line in field == "Description" ? fieldLines.Take(1) : fieldLines)
                     text.Append(line).Append('\n');
-        return new DpkgPackage(name, architecture, text.ToString());
+        var version = fields.FirstOrDefault(f => f.Name == "Version").Lines?[0][8..].Trim() ?? "";
+        var source = fields.FirstOrDefault(f => f.Name == "Source").Lines?[0][7..].Trim().Split(' ')[0];
+        return new DpkgPackage(name, architecture, text.ToString()) { Version = version, Source = string.IsNullOrEmpty(source) ? null : source };
     }
 }

@@ -118,6 +118,15 @@ public sealed partial class CreateSlimImage
     /// <summary>GITHUB_STEP_SUMMARY: a file the report's Markdown is appended to, e.g. <c>/home/runner/work/_temp/_runner_file_commands/step_summary_…</c>.</summary>
     public string? StepSummary { get; set; }
 
+    /// <summary>SlimImageSbom: empty or <c>true</c> (default) writes the image's SBOM beside the archive and attaches it; <c>false</c>: none.</summary>
+    public string? Sbom { get; set; }
+
+    /// <summary>SlimImageSbomFormat: <c>spdx</c> (default, SPDX 2.3 JSON) or <c>cyclonedx</c> (CycloneDX 1.6 JSON).</summary>
+    public string? SbomFormat { get; set; }
+
+    /// <summary>NuGetPackageFolders and NuGetPackageRoot, <c>;</c>-separated, e.g. <c>/home/me/.nuget/packages/</c>: where each package's .nuspec is read.</summary>
+    public string[] NuGetPackageFolders { get; set; } = [];
+
     /// <summary>SlimImageOpenSsl: <c>auto</c> (default), <c>true</c> or <c>false</c>.</summary>
     public string? OpenSsl { get; set; }
 
@@ -167,7 +176,7 @@ public sealed partial class CreateSlimImage
     /// empty: every publish builds the whole image.</summary>
     public string? IntermediateDirectory { get; set; }
 
-    /// <summary>The archive written, with metadata Repository, Tags, ManifestDigest, CompressedSize, UncompressedSize.</summary>
+    /// <summary>The archive written, with metadata Repository, Tags, ManifestDigest, CompressedSize, UncompressedSize, and Sbom (the SBOM file beside it).</summary>
     [Output] public ITaskItem? Archive { get; private set; }
 
     /// <summary>SlimImageRegistry: push there after the build, e.g. <c>registry.example.com</c> or <c>localhost:5000</c>.</summary>

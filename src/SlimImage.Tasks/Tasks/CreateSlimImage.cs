@@ -97,6 +97,9 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         ScannerMetadata = ScannerMetadata,
         WriteReport = WriteReport,
         StepSummary = StepSummary,
+        Sbom = Sbom,
+        SbomFormat = SbomFormat,
+        NuGetPackageFolders = NuGetPackageFolders,
         OpenSsl = OpenSsl,
         CaCertificates = Items(CaCertificates),
         TimeZoneData = TimeZoneData,
@@ -134,6 +137,7 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         item.SetMetadata("ManifestDigest", result.ManifestDigest);
         item.SetMetadata("CompressedSize", result.CompressedSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         item.SetMetadata("UncompressedSize", result.UncompressedSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (result.SbomPath != null) item.SetMetadata("Sbom", result.SbomPath);
         if (result.Loaded is { } loaded)
         {
             item.SetMetadata("LoadedInto", loaded.Client);
