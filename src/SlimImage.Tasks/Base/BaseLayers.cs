@@ -20,6 +20,12 @@ public sealed record LoadedBase(string Name, IReadOnlyList<LayerBlob> Layers, IR
     BaseConfig Config, BaseFileSystem Files, IReadOnlyList<string> ClosureInputs)
 {
     public static LoadedBase Scratch => new("scratch", [], [], BaseConfig.Empty, BaseFileSystem.Empty, []);
+
+    /// <summary>The base image's manifest digest and reference, for the base.digest and base.name labels (see <see cref="BaseImage"/>).</summary>
+    public Digest? ManifestDigest { get; init; }
+
+    /// <inheritdoc cref="BaseImage.ImageName"/>
+    public string? ImageName { get; init; }
 }
 
 /// <summary>

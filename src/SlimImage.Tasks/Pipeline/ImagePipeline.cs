@@ -62,7 +62,8 @@ public static class ImagePipeline
             clock.End("layers");
             var blobs = baseImage.Layers.Concat(ours).ToList();
             var (entrypoint, cmd) = AppCommandComposer.Compose(request.Command with { AppCommand = appCommand }, baseImage.Config.Entrypoint);
-            var config = ImageConfigFactory.Create(request, platform, entrypoint, cmd, layers.Select(l => l.CreatedBy).ToList());
+            var labels = Labels.Compose(new LabelOptions(request.GeneratedLabels, request.Timestamp, baseImage.ImageName, baseImage.ManifestDigest, request.Labels));
+            var config = ImageConfigFactory.Create(request, platform, entrypoint, cmd, layers.Select(l => l.CreatedBy).ToList(), labels);
             // The default PATH yields to the base's; one the user sets does not.
             var defaultsOnly = request.Environment.Any(e => e.Key == "PATH") ? new HashSet<string>() : new HashSet<string> { "PATH" };
             var image = ImageBuilder.Build(ConfigMerge.Merge(config, baseImage, defaultsOnly), blobs, request.Format);

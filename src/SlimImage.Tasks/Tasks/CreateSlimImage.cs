@@ -96,6 +96,8 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         },
         Environment = EnvironmentVariables.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value"))).ToList(),
         Labels = Labels.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value"))).ToList(),
+        GeneratedLabels = Image.LabelSettings.FromProperties(LabelProperties
+            .GroupBy(i => i.ItemSpec, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().GetMetadata("Value"), StringComparer.Ordinal)),
         Ports = Ports.Select(i => RequestValidator.ParsePort(i.ItemSpec, i.GetMetadata("Type"))).ToList(),
         Files = Files.Select(i => new ExtraFile(FullPath(i), i.GetMetadata("DestinationPath"))).ToList(),
         LibraryPaths = LibraryPaths.Where(p => p.Trim().Length > 0).Select(p => Path.GetFullPath(p.Trim())).ToList(),
