@@ -173,7 +173,7 @@ public static class BaseLayers
         };
         byte[]? content = null;
         var path = BaseFileSystem.Clean(entry.Name);
-        if (path != null && BaseFileSystem.KeptContent.Contains(path) && entry.DataStream != null && entry.Length < 1 << 20)
+        if (path != null && BaseFileSystem.KeptContent.Contains(path) && entry.DataStream != null && entry.Length <= BaseFileSystem.MaxKeptContent)
         {
             content = new byte[entry.Length];
             entry.DataStream.ReadExactly(content);

@@ -129,13 +129,26 @@ public static class ImagePipeline
         var closure = BaseOverlay.WithoutBaseLibraries(outcome.Closure, baseImage.Files, inBase);
         var planned = RootfsPlanner.Plan(request, outcome.Publish, closure, outcome.Needs);
         if (request.ScannerMetadata)
-            planned = ScannerMetadata.Add(planned, request.Sysroot, report, e => BaseOverlay.ProvidesHostFile(baseImage.Files, e));
+            planned = ScannerMetadata.Add(planned, request.Sysroot, report, e => BaseOverlay.ProvidesHostFile(baseImage.Files, e),
+                BasePackagesOf(baseImage));
         var plan = BaseOverlay.Apply(planned, baseImage.Files, request.User, inBase);
         LoaderPath.Check(baseImage, outcome.Closure.Interpreters, plan);
         if (inBase.Count > 0)
             report(SlimDiagnostic.Info("SLIM3506", baseImage.Name, string.Join(", ", inBase.Distinct().Order(StringComparer.Ordinal))));
         ClosureStage.CheckExtractionHome(request, outcome.Bundles, plan, baseImage.Files);
         return (plan, outcome.Publish);
+    }
+
+    /// <summary>The base's own dpkg database, which the image's package list extends.</summary>
+    private static BasePackages BasePackagesOf(LoadedBase baseImage)
+    {
+        var files = baseImage.Files;
+        if (files.Count == 0) return BasePackages.None;
+        var status = files.Content(DpkgDatabase.StatusFile);
+        var statusD = files.Entries.Where(e => e.Kind == EntryKind.File && e.Path.StartsWith(ScannerMetadata.StatusDir + "/", StringComparison.Ordinal))
+            .Select(e => e.Path[(ScannerMetadata.StatusDir.Length + 1)..]);
+        return BasePackages.Read(baseImage.Name, status, status == null && files.Get(DpkgDatabase.StatusFile) is { Kind: EntryKind.File },
+            statusD, files.Content(ScannerMetadata.OsRelease) ?? files.Content("/usr/lib/os-release"));
     }
 
     private static string Summary(ImageRequest request, BuiltImage image, ArchiveResult? written, RootfsPlan plan, IReadOnlyList<LeftOutFile> leftOut)

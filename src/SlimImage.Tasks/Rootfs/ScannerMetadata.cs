@@ -22,23 +22,34 @@ public static class ScannerMetadata
     /// <summary>
     /// The plan with the scanner files added (in the system layer); the plan as it was when there are none. Host files
     /// for which <paramref name="inBase"/> is true are dropped later for the base's own: their packages are not listed.
+    /// Packages <paramref name="basePackages"/> lists are not listed again: the base's database is extended, not repeated.
     /// </summary>
-    public static RootfsPlan Add(RootfsPlan plan, string sysroot, Action<SlimDiagnostic> report, Func<RootfsEntry, bool>? inBase = null)
+    public static RootfsPlan Add(RootfsPlan plan, string sysroot, Action<SlimDiagnostic> report, Func<RootfsEntry, bool>? inBase = null,
+        BasePackages? basePackages = null)
     {
+        basePackages ??= BasePackages.None;
         var hostFiles = plan.Entries.Where(e => e.Origin == EntryOrigin.System && e.Kind == EntryKind.File && e.SourcePath != null
                                                 && inBase?.Invoke(e) != true).ToList();
         if (hostFiles.Count == 0) return plan;
         if (!DpkgDatabase.Exists(sysroot))
         {
-            report(SlimDiagnostic.Info("SLIM1112", sysroot, string.Join(", ", hostFiles.Select(e => e.Path))));
+            // An RPM database (classic or since rpm 4.16's /usr/lib/sysimage) says why: RPM-based sysroots are not described.
+            var rpm = RpmDatabases.FirstOrDefault(d => Directory.Exists(SysrootPath.ToHost(sysroot, d)));
+            report(rpm != null
+                ? SlimDiagnostic.Info("SLIM5201", sysroot, rpm, string.Join(", ", hostFiles.Select(e => e.Path)))
+                : SlimDiagnostic.Info("SLIM1112", sysroot, string.Join(", ", hostFiles.Select(e => e.Path))));
             return plan;
         }
         var clock = Stopwatch.StartNew();
         var problems = new List<string>();
+        if (basePackages.Problems.Count > 0)
+            report(SlimDiagnostic.Warning("SLIM5203", basePackages.Name, string.Join("; ", basePackages.Problems)));
         var realPaths = hostFiles.ToDictionary(e => e.Path, e => InSysroot(sysroot, e.SourcePath!), StringComparer.Ordinal);
         var owners = DpkgDatabase.Owners(sysroot, realPaths.Values.OfType<string>().ToList(), problems);
         var packageNames = owners.Values.ToHashSet(StringComparer.Ordinal);
         var packages = packageNames.Count == 0 ? [] : DpkgDatabase.Stanzas(sysroot, packageNames, problems);
+        var inBaseDatabase = packages.Values.Where(p => basePackages.Packages.Contains(p.Name + ":" + p.Architecture)
+                                                        || basePackages.Packages.Contains(p.Name)).Select(p => p.Name).ToHashSet();
         var unowned = hostFiles.Where(e => realPaths[e.Path] is not { } real || !owners.ContainsKey(real)).Select(e => e.Path).ToList();
         if (problems.Count > 0)
             report(SlimDiagnostic.Warning("SLIM1113", sysroot, string.Join("; ", problems)));
@@ -46,7 +57,8 @@ public static class ScannerMetadata
             report(SlimDiagnostic.Info("SLIM1111", sysroot, string.Join(", ", unowned)));
 
         // One file per package name, as distroless has it; the same package for two architectures in one image is not.
-        packages = new SortedDictionary<string, DpkgPackage>(packages.Values.GroupBy(p => p.Name).ToDictionary(g => g.Key, g => g.First()), StringComparer.Ordinal);
+        packages = new SortedDictionary<string, DpkgPackage>(packages.Values.Where(p => !inBaseDatabase.Contains(p.Name))
+            .GroupBy(p => p.Name).ToDictionary(g => g.Key, g => g.First()), StringComparer.Ordinal);
         var added = new List<RootfsEntry>();
         var osRelease = ReadSmall(sysroot, OsRelease) ?? ReadSmall(sysroot, "/usr/lib/os-release");
         if (packages.Count > 0 && osRelease != null)
@@ -60,6 +72,10 @@ public static class ScannerMetadata
         }
         else if (packages.Count > 0)
             report(SlimDiagnostic.Warning("SLIM1113", sysroot, $"no {OsRelease} or /usr/lib/os-release, without which scanners do not look for packages"));
+        // The base's os-release wins (BaseOverlay keeps it): stanzas from another distribution are judged by its advisories.
+        if (packages.Count > 0 && osRelease != null && basePackages.OsRelease is { } baseRelease
+            && Distribution(baseRelease) is var theirs && Distribution(osRelease) is var ours && theirs != ours)
+            report(SlimDiagnostic.Warning("SLIM5202", theirs, ours, sysroot, string.Join(", ", packages.Keys)));
         report(SlimDiagnostic.Info("SLIM1110", added.Count == 0 ? 0 : packages.Count,
             packages.Count == 0 || added.Count == 0 ? "none" : string.Join(", ", packages.Values.Select(p => p.Name)),
             clock.ElapsedMilliseconds));
@@ -67,6 +83,16 @@ public static class ScannerMetadata
         var paths = plan.Entries.Select(e => e.Path).ToHashSet(StringComparer.Ordinal);
         var entries = plan.Entries.Concat(added.Where(e => !paths.Contains(e.Path))).OrderBy(e => e.Path, StringComparer.Ordinal).ToList();
         return plan with { Entries = entries };
+    }
+
+    private static readonly string[] RpmDatabases = ["/var/lib/rpm", "/usr/lib/sysimage/rpm"];
+
+    /// <summary>ID and VERSION_ID of an os-release (os-release(5)), e.g. <c>debian 12</c>.</summary>
+    private static string Distribution(byte[] osRelease)
+    {
+        string Field(string name) => Encoding.UTF8.GetString(osRelease).Split('\n')
+            .Where(l => l.StartsWith(name + "=", StringComparison.Ordinal)).Select(l => l[(name.Length + 1)..].Trim().Trim('"', '\'')).FirstOrDefault() ?? "";
+        return $"{Field("ID")} {Field("VERSION_ID")}".Trim() is { Length: > 0 } d ? d : "an unnamed distribution";
     }
 
     /// <summary>The real path inside the sysroot of a host file, or null when it is not under the sysroot.</summary>
