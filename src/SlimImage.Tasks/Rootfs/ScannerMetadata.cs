@@ -87,11 +87,12 @@ public static class ScannerMetadata
 
     private static readonly string[] RpmDatabases = ["/var/lib/rpm", "/usr/lib/sysimage/rpm"];
 
-    /// <summary>ID and VERSION_ID of an os-release (os-release(5)), e.g. <c>debian 12</c>.</summary>
+    /// <summary>ID and VERSION_ID of an os-release (os-release(5)), e.g. <c>debian 12</c>; a base's is untrusted, so each is cut short.</summary>
     private static string Distribution(byte[] osRelease)
     {
         string Field(string name) => Encoding.UTF8.GetString(osRelease).Split('\n')
-            .Where(l => l.StartsWith(name + "=", StringComparison.Ordinal)).Select(l => l[(name.Length + 1)..].Trim().Trim('"', '\'')).FirstOrDefault() ?? "";
+            .Where(l => l.StartsWith(name + "=", StringComparison.Ordinal)).Select(l => l[(name.Length + 1)..].Trim().Trim('"', '\''))
+            .Select(v => v.Length > 40 ? v[..40] + "…" : v).FirstOrDefault() ?? "";
         return $"{Field("ID")} {Field("VERSION_ID")}".Trim() is { Length: > 0 } d ? d : "an unnamed distribution";
     }
 
