@@ -17,6 +17,7 @@ public class ErrorDocsTests
         ["Elf"] = "ELF files and the library closure (SLIM2xxx)",
         ["Image"] = "Layers, image and archive (SLIM3xxx)",
         ["Registry"] = "Registry (SLIM4xxx)",
+        ["SupplyChain"] = "Supply chain: labels and what scanners see (SLIM5xxx)",
     };
 
     [Fact]

@@ -14,7 +14,7 @@ public class MessagesTests
         {
             Assert.Matches(@"^SLIM\d{4}$", code);
             Assert.StartsWith(code + ": ", text);
-            var expectedGroup = code[4] switch { '1' => "Input", '2' => "Elf", '3' => "Image", '4' => "Registry", _ => "?" };
+            var expectedGroup = code[4] switch { '1' => "Input", '2' => "Elf", '3' => "Image", '4' => "Registry", '5' => "SupplyChain", _ => "?" };
             Assert.Equal(expectedGroup, group);
         }
         Assert.Equal(all.Count, all.Select(m => m.Code).Distinct().Count());

@@ -7,11 +7,12 @@ namespace SlimImage.Diagnostics;
 /// Every user-facing message lives in a resource file, keyed by its code and starting with it
 /// (<c>SLIM2001: ...</c>), as the SDK's container support does with CONTAINERnnnn. One file per group of codes:
 /// 1xxx project and input (<c>Input.resx</c>), 2xxx ELF and closure (<c>Elf.resx</c>), 3xxx layers, image and
-/// archive (<c>Image.resx</c>), 4xxx registry (<c>Registry.resx</c>).
+/// archive (<c>Image.resx</c>), 4xxx registry (<c>Registry.resx</c>), 5xxx supply chain: labels, what scanners see
+/// (<c>SupplyChain.resx</c>).
 /// </summary>
 public static class Messages
 {
-    private static readonly string[] Groups = ["Input", "Elf", "Image", "Registry"];
+    private static readonly string[] Groups = ["Input", "Elf", "Image", "Registry", "SupplyChain"];
 
     private static readonly ResourceManager[] Resources = Groups
         .Select(g => new ResourceManager("SlimImage.Diagnostics." + g, typeof(Messages).Assembly))
