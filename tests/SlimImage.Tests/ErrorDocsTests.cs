@@ -19,6 +19,7 @@ public class ErrorDocsTests
         ["Registry"] = "Registry (SLIM4xxx)",
         ["Report"] = "Size report (SLIM50xx)",
         ["Sbom"] = "SBOM (SLIM51xx)",
+        ["SupplyChain"] = "Labels and what scanners see (SLIM52xx)",
     };
 
     [Fact]

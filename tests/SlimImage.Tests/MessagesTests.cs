@@ -17,7 +17,7 @@ public class MessagesTests
             var expectedGroup = code[4] switch
             {
                 '1' => "Input", '2' => "Elf", '3' => "Image", '4' => "Registry",
-                '5' => code[5] switch { '0' => "Report", '1' => "Sbom", _ => "?" },
+                '5' => code[5] switch { '0' => "Report", '1' => "Sbom", '2' => "SupplyChain", _ => "?" },
                 _ => "?",
             };
             Assert.Equal(expectedGroup, group);

@@ -24,8 +24,13 @@ public sealed class BaseFileSystem
     private const string Whiteout = ".wh.";
     private const string Opaque = ".wh..wh..opq";
 
-    /// <summary>Files whose content is kept, to extend rather than replace them.</summary>
-    public static readonly IReadOnlySet<string> KeptContent = new HashSet<string>(StringComparer.Ordinal) { "/etc/passwd", "/etc/group" };
+    /// <summary>Files whose content is kept, to extend rather than replace them (passwd, group), or to add to the base's
+    /// package database rather than repeat it (dpkg's status, os-release).</summary>
+    public static readonly IReadOnlySet<string> KeptContent = new HashSet<string>(StringComparer.Ordinal)
+        { "/etc/passwd", "/etc/group", "/var/lib/dpkg/status", "/etc/os-release", "/usr/lib/os-release" };
+
+    /// <summary>The most of a kept file held in memory; a larger one is not kept (a base is untrusted).</summary>
+    public const int MaxKeptContent = 16 << 20;
 
     private readonly Dictionary<string, BaseEntry> entries = new(StringComparer.Ordinal);
     private readonly Dictionary<string, byte[]> contents = new(StringComparer.Ordinal);

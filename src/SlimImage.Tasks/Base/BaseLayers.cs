@@ -27,6 +27,12 @@ public sealed record LoadedBase(string Name, IReadOnlyList<LayerBlob> Layers, IR
     public IReadOnlyList<RootfsEntry> OwnLayer { get; init; } = [];
     /// <summary>The digest of the base's config blob (its image ID), for the SBOM; null for scratch and busybox.</summary>
     public Digest? ConfigDigest { get; init; }
+
+    /// <summary>The base image's manifest digest and reference, for the base.digest and base.name labels (see <see cref="BaseImage"/>).</summary>
+    public Digest? ManifestDigest { get; init; }
+
+    /// <inheritdoc cref="BaseImage.ImageName"/>
+    public string? ImageName { get; init; }
 }
 
 /// <summary>
@@ -166,7 +172,7 @@ public static class BaseLayers
         };
         byte[]? content = null;
         var path = BaseFileSystem.Clean(entry.Name);
-        if (path != null && BaseFileSystem.KeptContent.Contains(path) && entry.DataStream != null && entry.Length < 1 << 20)
+        if (path != null && BaseFileSystem.KeptContent.Contains(path) && entry.DataStream != null && entry.Length <= BaseFileSystem.MaxKeptContent)
         {
             content = new byte[entry.Length];
             entry.DataStream.ReadExactly(content);

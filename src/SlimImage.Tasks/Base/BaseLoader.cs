@@ -36,7 +36,12 @@ public static class BaseLoader
     {
         var (layers, files) = BaseLayers.Extract(image, scratch, ct, maxLayerSize, report);
         report(SlimDiagnostic.Info("SLIM3505", image.Reference, layers.Count, ByteSize.Format(layers.Sum(l => l.Size)), files.Count));
-        return new LoadedBase(image.Reference, layers, History(image), image.Config, files, []) { ConfigDigest = Digest.Of(image.ConfigBytes.Span) };
+        return new LoadedBase(image.Reference, layers, History(image), image.Config, files, [])
+        {
+            ConfigDigest = Digest.Of(image.ConfigBytes.Span),
+            ManifestDigest = image.ManifestDigest,
+            ImageName = image.ImageName,
+        };
     }
 
     /// <summary>

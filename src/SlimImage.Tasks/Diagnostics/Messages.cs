@@ -8,11 +8,11 @@ namespace SlimImage.Diagnostics;
 /// (<c>SLIM2001: ...</c>), as the SDK's container support does with CONTAINERnnnn. One file per group of codes:
 /// 1xxx project and input (<c>Input.resx</c>), 2xxx ELF and closure (<c>Elf.resx</c>), 3xxx layers, image and
 /// archive (<c>Image.resx</c>), 4xxx registry (<c>Registry.resx</c>), 5xxx what is made beside the image: 50xx the size
-/// report (<c>Report.resx</c>), 51xx the SBOM (<c>Sbom.resx</c>).
+/// report (<c>Report.resx</c>), 51xx the SBOM (<c>Sbom.resx</c>), 52xx labels and what scanners see (<c>SupplyChain.resx</c>).
 /// </summary>
 public static class Messages
 {
-    private static readonly string[] Groups = ["Input", "Elf", "Image", "Registry", "Report", "Sbom"];
+    private static readonly string[] Groups = ["Input", "Elf", "Image", "Registry", "Report", "Sbom", "SupplyChain"];
 
     private static readonly ResourceManager[] Resources = Groups
         .Select(g => new ResourceManager("SlimImage.Diagnostics." + g, typeof(Messages).Assembly))

@@ -87,7 +87,8 @@ public static class ImagePipeline
             clock.End("layers");
             var blobs = baseImage.Layers.Concat(written).ToList();
             var (entrypoint, cmd) = AppCommandComposer.Compose(request.Command with { AppCommand = appCommand }, baseImage.Config.Entrypoint);
-            var config = ImageConfigFactory.Create(request, platform, entrypoint, cmd, layers.Select(l => l.CreatedBy).ToList());
+            var labels = Labels.Compose(new LabelOptions(request.GeneratedLabels, request.Timestamp, baseImage.ImageName, baseImage.ManifestDigest, request.Labels));
+            var config = ImageConfigFactory.Create(request, platform, entrypoint, cmd, layers.Select(l => l.CreatedBy).ToList(), labels);
             // The default PATH yields to the base's; one the user sets does not.
             var defaultsOnly = request.Environment.Any(e => e.Key == "PATH") ? new HashSet<string>() : new HashSet<string> { "PATH" };
             var image = ImageBuilder.Build(ConfigMerge.Merge(config, baseImage, defaultsOnly), blobs, request.Format);
@@ -166,13 +167,25 @@ public static class ImagePipeline
         var packages = request.ScannerMetadata || request.Sbom != null || request.Report
             ? ScannerMetadata.Lookup(planned, request.Sysroot, report, e => BaseOverlay.ProvidesHostFile(baseImage.Files, e)) : HostPackages.None;
         if (request.ScannerMetadata)
-            planned = ScannerMetadata.Add(planned, packages, report, lookup.Elapsed);
+            planned = ScannerMetadata.Add(planned, packages, report, lookup.Elapsed, BasePackagesOf(baseImage));
         var plan = BaseOverlay.Apply(planned, baseImage.Files, request.User, inBase);
         LoaderPath.Check(baseImage, outcome.Closure.Interpreters, plan);
         if (inBase.Count > 0)
             report(SlimDiagnostic.Info("SLIM3506", baseImage.Name, string.Join(", ", inBase.Distinct().Order(StringComparer.Ordinal))));
         ClosureStage.CheckExtractionHome(request, outcome.Bundles, plan, baseImage.Files);
         return (plan, outcome.Publish, packages);
+    }
+
+    /// <summary>The base's own dpkg database, which the image's package list extends.</summary>
+    private static BasePackages BasePackagesOf(LoadedBase baseImage)
+    {
+        var files = baseImage.Files;
+        if (files.Count == 0) return BasePackages.None;
+        var status = files.Content(DpkgDatabase.StatusFile);
+        var statusD = files.Entries.Where(e => e.Kind == EntryKind.File && e.Path.StartsWith(ScannerMetadata.StatusDir + "/", StringComparison.Ordinal))
+            .Select(e => e.Path[(ScannerMetadata.StatusDir.Length + 1)..]);
+        return BasePackages.Read(baseImage.Name, status, status == null && files.Get(DpkgDatabase.StatusFile) is { Kind: EntryKind.File },
+            statusD, files.Content(ScannerMetadata.OsRelease) ?? files.Content("/usr/lib/os-release"));
     }
 
     private static string Summary(ImageRequest request, BuiltImage image, ArchiveResult? written, RootfsPlan plan, IReadOnlyList<LeftOutFile> leftOut)

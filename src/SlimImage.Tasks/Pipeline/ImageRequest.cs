@@ -40,6 +40,8 @@ public sealed record ImageRequest
     public Image.AppCommandSettings Command { get; init; } = new();
     public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
     public IReadOnlyList<KeyValuePair<string, string>> Labels { get; init; } = [];
+    /// <summary>The SDK's generated labels (ContainerGenerateLabels…, Container* values and their fallbacks).</summary>
+    public Image.LabelSettings GeneratedLabels { get; init; } = new();
     public IReadOnlyList<ImagePort> Ports { get; init; } = [];
     public IReadOnlyList<ExtraFile> Files { get; init; } = [];
     public IReadOnlyList<string> LibraryPaths { get; init; } = [];

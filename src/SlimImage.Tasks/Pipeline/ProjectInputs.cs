@@ -40,6 +40,8 @@ public sealed record ProjectInputs
     public IReadOnlyList<ProjectItem> ContainerEntrypointArgs { get; init; } = [];
     public IReadOnlyList<ProjectItem> EnvironmentVariables { get; init; } = [];
     public IReadOnlyList<ProjectItem> Labels { get; init; } = [];
+    /// <summary>The Container*/project properties the generated labels come from, as items named by property.</summary>
+    public IReadOnlyList<ProjectItem> LabelProperties { get; init; } = [];
     public IReadOnlyList<ProjectItem> Ports { get; init; } = [];
     public IReadOnlyList<ProjectItem> Files { get; init; } = [];
     public IReadOnlyList<string> LibraryPaths { get; init; } = [];

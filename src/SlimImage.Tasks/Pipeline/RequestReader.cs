@@ -52,6 +52,8 @@ public static class RequestReader
             },
             Environment = raw.EnvironmentVariables.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value"))).ToList(),
             Labels = raw.Labels.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value"))).ToList(),
+            GeneratedLabels = LabelSettings.FromProperties(raw.LabelProperties
+                .GroupBy(i => i.ItemSpec, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().GetMetadata("Value"), StringComparer.Ordinal)),
             Ports = raw.Ports.Select(i => RequestValidator.ParsePort(i.ItemSpec, i.GetMetadata("Type"))).ToList(),
             Files = raw.Files.Select(i => new ExtraFile(i.FullPath, i.GetMetadata("DestinationPath"))).ToList(),
             LibraryPaths = raw.LibraryPaths.Where(p => p.Trim().Length > 0).Select(p => Path.GetFullPath(p.Trim())).ToList(),

@@ -32,7 +32,11 @@ public static class ScannerMetadata
         if (hostFiles.Count == 0) return HostPackages.None;
         if (!DpkgDatabase.Exists(sysroot))
         {
-            report(SlimDiagnostic.Info("SLIM1112", sysroot, string.Join(", ", hostFiles.Select(e => e.Path))));
+            // An RPM database (classic or since rpm 4.16's /usr/lib/sysimage) says why: RPM-based sysroots are not described.
+            var rpm = RpmDatabases.FirstOrDefault(d => Directory.Exists(SysrootPath.ToHost(sysroot, d)));
+            report(rpm != null
+                ? SlimDiagnostic.Info("SLIM5201", sysroot, rpm, string.Join(", ", hostFiles.Select(e => e.Path)))
+                : SlimDiagnostic.Info("SLIM1112", sysroot, string.Join(", ", hostFiles.Select(e => e.Path))));
             return HostPackages.None;
         }
         var problems = new List<string>();
@@ -58,10 +62,21 @@ public static class ScannerMetadata
 
     /// <summary>
     /// The plan with the scanner files of <paramref name="packages"/> added (in the system layer); the plan as it was
-    /// when there are none. Reports SLIM1110 with what was listed and how long the lookup took.
+    /// when there are none. Reports SLIM1110 with what was listed and how long the lookup took. Packages
+    /// <paramref name="basePackages"/> lists are not listed again: the base's database is extended, not repeated.
     /// </summary>
-    public static RootfsPlan Add(RootfsPlan plan, HostPackages packages, Action<SlimDiagnostic> report, TimeSpan lookup = default)
+    public static RootfsPlan Add(RootfsPlan plan, HostPackages packages, Action<SlimDiagnostic> report, TimeSpan lookup = default,
+        BasePackages? basePackages = null)
     {
+        basePackages ??= BasePackages.None;
+        if (basePackages.Problems.Count > 0)
+            report(SlimDiagnostic.Warning("SLIM5203", basePackages.Name, string.Join("; ", basePackages.Problems)));
+        var all = packages;
+        packages = packages with
+        {
+            Packages = packages.Packages.Where(p => !basePackages.Packages.Contains(p.Name + ":" + p.Architecture)
+                                                    && !basePackages.Packages.Contains(p.Name)).ToList(),
+        };
         var added = new List<RootfsEntry>();
         if (packages.Packages.Count > 0 && packages.OsRelease != null)
         {
@@ -74,7 +89,11 @@ public static class ScannerMetadata
         }
         else if (packages.Packages.Count > 0)
             report(SlimDiagnostic.Warning("SLIM1113", packages.Sysroot, $"no {OsRelease} or /usr/lib/os-release, without which scanners do not look for packages"));
-        if (packages == HostPackages.None) return plan;
+        // The base's os-release wins (BaseOverlay keeps it): stanzas from another distribution are judged by its advisories.
+        if (packages.Packages.Count > 0 && packages.OsRelease is { } osRelease && basePackages.OsRelease is { } baseRelease
+            && Distribution(baseRelease) is var theirs && Distribution(osRelease) is var ours && theirs != ours)
+            report(SlimDiagnostic.Warning("SLIM5202", theirs, ours, packages.Sysroot, string.Join(", ", packages.Packages.Select(p => p.Name))));
+        if (all == HostPackages.None) return plan;
         report(SlimDiagnostic.Info("SLIM1110", added.Count == 0 ? 0 : packages.Packages.Count,
             packages.Packages.Count == 0 || added.Count == 0 ? "none" : string.Join(", ", packages.Packages.Select(p => p.Name)),
             (long)lookup.TotalMilliseconds));
@@ -85,13 +104,25 @@ public static class ScannerMetadata
     }
 
     /// <summary>
-    /// <see cref="Lookup"/> then <see cref="Add(RootfsPlan, HostPackages, Action{SlimDiagnostic}, TimeSpan)"/>.
+    /// <see cref="Lookup"/> then <see cref="Add(RootfsPlan, HostPackages, Action{SlimDiagnostic}, TimeSpan, BasePackages?)"/>.
     /// </summary>
-    public static RootfsPlan Add(RootfsPlan plan, string sysroot, Action<SlimDiagnostic> report, Func<RootfsEntry, bool>? inBase = null)
+    public static RootfsPlan Add(RootfsPlan plan, string sysroot, Action<SlimDiagnostic> report, Func<RootfsEntry, bool>? inBase = null,
+        BasePackages? basePackages = null)
     {
         var clock = Stopwatch.StartNew();
         var packages = Lookup(plan, sysroot, report, inBase);
-        return Add(plan, packages, report, clock.Elapsed);
+        return Add(plan, packages, report, clock.Elapsed, basePackages);
+    }
+
+    private static readonly string[] RpmDatabases = ["/var/lib/rpm", "/usr/lib/sysimage/rpm"];
+
+    /// <summary>ID and VERSION_ID of an os-release (os-release(5)), e.g. <c>debian 12</c>; a base's is untrusted, so each is cut short.</summary>
+    private static string Distribution(byte[] osRelease)
+    {
+        string Field(string name) => Encoding.UTF8.GetString(osRelease).Split('\n')
+            .Where(l => l.StartsWith(name + "=", StringComparison.Ordinal)).Select(l => l[(name.Length + 1)..].Trim().Trim('"', '\''))
+            .Select(v => v.Length > 40 ? v[..40] + "…" : v).FirstOrDefault() ?? "";
+        return $"{Field("ID")} {Field("VERSION_ID")}".Trim() is { Length: > 0 } d ? d : "an unnamed distribution";
     }
 
     /// <summary>The real path inside the sysroot of a host file, or null when it is not under the sysroot.</summary>

@@ -88,6 +88,11 @@ public sealed partial class CreateSlimImage
     /// <summary>SlimImageLabel items: Include=name, Value.</summary>
     public ITaskItem[] Labels { get; set; } = [];
 
+    /// <summary>The properties the SDK's generated labels come from, as items (Include=name, Value), e.g.
+    /// <c>ContainerGenerateLabelsImageAuthors</c> = <c>false</c> or <c>Description</c> = <c>A weather service</c>
+    /// (the names are <see cref="Image.LabelSettings.PropertyNames"/>).</summary>
+    public ITaskItem[] LabelProperties { get; set; } = [];
+
     /// <summary>SlimImagePort items: Include=8080, Type=tcp|udp.</summary>
     public ITaskItem[] Ports { get; set; } = [];
 

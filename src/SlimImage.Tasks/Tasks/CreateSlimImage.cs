@@ -87,6 +87,7 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         ContainerEntrypointArgs = Items(ContainerEntrypointArgs),
         EnvironmentVariables = Items(EnvironmentVariables),
         Labels = Items(Labels),
+        LabelProperties = Items(LabelProperties),
         Ports = Items(Ports),
         Files = Items(Files),
         LibraryPaths = LibraryPaths,
