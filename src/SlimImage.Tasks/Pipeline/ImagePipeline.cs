@@ -105,7 +105,7 @@ public static class ImagePipeline
             if (sbomPath != null && request.Format != ImageFormat.Oci) report(SlimDiagnostic.Info("SLIM5107", sbomPath));
             clock.End("archive");
             report(SlimDiagnostic.Info("SLIM1101", Summary(request, image, archive, plan, publish.LeftOut)));
-            if (request.Report) ReportStage.Write(request, platform, image, [.. own, .. layers], plan, packages, baseImage, publish.LeftOut, report, ct);
+            if (request.Report) ReportStage.Write(request, platform, image, layers, plan, packages, baseImage, publish.LeftOut, report, ct);
             // Pushes last, so that the build's output ends with the pushed references CI steps look for.
             published.AddRange(publishers.Where(p => p is not ArchivePublisher).Select(p => p.Publish(image, report, ct)));
             if (publishers.Any(p => p is not ArchivePublisher)) clock.End("push");
