@@ -15,6 +15,9 @@ command -v qemu-aarch64-static >/dev/null 2>&1 || need+=(qemu-user-static)
 for pkg in libssl3 ca-certificates tzdata libgssapi-krb5-2; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
+# Headless Chromium renders the size reports (ReportCheck) and takes their screenshots; a font so text has glyphs.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -gt 0 ]; then
   case " ${need[*]}" in *:arm64*) dpkg --print-foreign-architectures | grep -qx arm64 || ${SUDO:-} dpkg --add-architecture arm64 ;; esac
   echo "build/test.sh: installing ${need[*]}"

@@ -1,7 +1,7 @@
 using System.Formats.Tar;
 using SlimImage.Diagnostics;
 using SlimImage.FileSystem;
-using SlimImage.Image;
+using SlimImage.Oci;
 
 namespace SlimImage.Base;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using SlimImage.Image;
+using SlimImage.Oci;
 
 namespace SlimImage.Base;
 

@@ -3,9 +3,8 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using SlimImage.Diagnostics;
 using SlimImage.FileSystem;
-using SlimImage.Image;
-using SlimImage.Layers;
-using SlimImage.Rootfs;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Base;
 
@@ -20,6 +19,20 @@ public sealed record LoadedBase(string Name, IReadOnlyList<LayerBlob> Layers, IR
     BaseConfig Config, BaseFileSystem Files, IReadOnlyList<string> ClosureInputs)
 {
     public static LoadedBase Scratch => new("scratch", [], [], BaseConfig.Empty, BaseFileSystem.Empty, []);
+
+    /// <summary>
+    /// Entries SlimImage writes as the base's one layer (busybox), below the image's own: the pipeline writes it with
+    /// the image's compression and layer cache, so <see cref="Layers"/> is empty then.
+    /// </summary>
+    public IReadOnlyList<RootfsEntry> OwnLayer { get; init; } = [];
+    /// <summary>The digest of the base's config blob (its image ID), for the SBOM; null for scratch and busybox.</summary>
+    public Digest? ConfigDigest { get; init; }
+
+    /// <summary>The base image's manifest digest and reference, for the base.digest and base.name labels (see <see cref="BaseImage"/>).</summary>
+    public Digest? ManifestDigest { get; init; }
+
+    /// <inheritdoc cref="BaseImage.ImageName"/>
+    public string? ImageName { get; init; }
 }
 
 /// <summary>
@@ -64,7 +77,7 @@ public static class BaseLayers
             }
             finally
             {
-                LayerWriter.TryDelete(temp);
+                TempFiles.TryDelete(temp);
             }
         }
         return (blobs, files);
@@ -144,16 +157,8 @@ public static class BaseLayers
     /// The uncompressed tar of a layer blob, as its media type says, read at most to <paramref name="limit"/> bytes
     /// and checking <paramref name="ct"/> on every read. Disposes <paramref name="blob"/>.
     /// </summary>
-    internal static Stream Decompress(Stream blob, string mediaType, long limit, Func<Exception> tooLarge, CancellationToken ct)
-    {
-        Stream data = mediaType switch
-        {
-            MediaTypes.LayerGzip => new GZipStream(blob, CompressionMode.Decompress),
-            MediaTypes.LayerZstd => new ZstdSharp.DecompressionStream(blob),
-            _ => blob,
-        };
-        return new LimitedReadStream(data, limit, tooLarge, ct);
-    }
+    internal static Stream Decompress(Stream blob, string mediaType, long limit, Func<Exception> tooLarge, CancellationToken ct) =>
+        new LimitedReadStream(LayerCompression.OpenUncompressed(mediaType, blob), limit, tooLarge, ct);
 
     private static void Apply(BaseFileSystem files, TarEntry entry)
     {
@@ -167,21 +172,18 @@ public static class BaseLayers
         };
         byte[]? content = null;
         var path = BaseFileSystem.Clean(entry.Name);
-        if (path != null && BaseFileSystem.KeptContent.Contains(path) && entry.DataStream != null && entry.Length < 1 << 20)
+        if (path != null && BaseFileSystem.KeptContent.Contains(path) && entry.DataStream != null && entry.Length <= BaseFileSystem.MaxKeptContent)
         {
             content = new byte[entry.Length];
             entry.DataStream.ReadExactly(content);
         }
         files.Apply(entry.Name, kind, (int)entry.Mode, entry.Uid, entry.Gid,
-            entry.EntryType == TarEntryType.SymbolicLink ? entry.LinkName : null, content);
+            entry.EntryType == TarEntryType.SymbolicLink ? entry.LinkName : null, content,
+            entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile ? entry.Length : 0);
     }
 
-    private static string Extension(string mediaType) => mediaType switch
-    {
-        MediaTypes.LayerGzip => ".tar.gz",
-        MediaTypes.LayerZstd => ".tar.zst",
-        _ => ".tar",
-    };
+    private static string Extension(string mediaType) =>
+        LayerCompression.Of(LayerCompression.FormatOf(mediaType) ?? CompressionFormat.None).FileExtension;
 
     /// <summary>
     /// umoci (0.4) ends its layers right after the last file's data, without the padding to 512 bytes or the two zero

@@ -1,40 +1,33 @@
 using SlimImage.Diagnostics;
-using SlimImage.Image;
-using SlimImage.Layers;
-using SlimImage.Pipeline;
+using SlimImage.Entries;
+using SlimImage.Oci;
 
 namespace SlimImage.Base;
 
 /// <summary>
-/// Turns <c>SlimImageBase</c> into a <see cref="LoadedBase"/>: <c>scratch</c> (nothing), <c>busybox</c> (a layer
-/// SlimImage writes from the build machine's busybox), or the path of an image archive (its layers as they are).
+/// Turns a <see cref="BaseSource"/> into a <see cref="LoadedBase"/>: scratch (nothing), busybox (entries the pipeline
+/// writes as the bottom layer, with the image's compression and layer cache), an image archive or a pulled image
+/// (their layers as they are).
 /// </summary>
 public static class BaseLoader
 {
-    public const string Scratch = "scratch";
-    public const string BusyboxName = "busybox";
-
-    public static bool IsScratch(string value) => string.Equals(value, Scratch, StringComparison.OrdinalIgnoreCase);
-
-    public static bool IsBusybox(string value) => string.Equals(value, BusyboxName, StringComparison.OrdinalIgnoreCase);
-
     /// <summary>Loads the base into <paramref name="scratch"/> (blob files), reporting what it is.</summary>
-    public static LoadedBase Load(ImageRequest request, Platform platform, string scratch, Action<SlimDiagnostic> report, CancellationToken ct)
+    public static LoadedBase Load(BaseSource source, BaseOptions options, Platform platform, string scratch, Action<SlimDiagnostic> report,
+        CancellationToken ct)
     {
-        if (IsScratch(request.Base))
-            return LoadedBase.Scratch;
-        if (IsBusybox(request.Base))
-            return LoadBusybox(request, platform, scratch, report, ct);
-        var path = Path.GetFullPath(request.Base);
-        if (File.Exists(path))
+        switch (source)
         {
-            using var archive = ImageArchiveReader.Read(path, platform);
-            return Load(archive, scratch, report, ct, request.BaseLayerMaxSize);
+            case BaseSource.Busybox busybox:
+                return LoadBusybox(busybox, options, platform, report);
+            case BaseSource.Archive archive:
+                using (var image = ImageArchiveReader.Read(archive.Path, platform))
+                    return Load(image, scratch, report, ct, options.MaxLayerSize);
+            case BaseSource.Pull pull:
+                using (var pulled = RegistryBase.Pull(pull.Reference, options, platform, report, ct))
+                    return Load(pulled, scratch, report, ct, options.MaxLayerSize);
+            default:
+                return LoadedBase.Scratch;
         }
-        if (RegistryBase.LooksLikeFile(request.Base) || Registry.ImageReference.TryParse(request.Base) is not { } reference)
-            throw new SlimException("SLIM1003", request.Base);
-        using var pulled = RegistryBase.Pull(reference, request, platform, report, ct);
-        return Load(pulled, scratch, report, ct, request.BaseLayerMaxSize);
     }
 
     /// <summary>Fetches a base read from any source (an archive, a registry) into <paramref name="scratch"/>.</summary>
@@ -43,7 +36,12 @@ public static class BaseLoader
     {
         var (layers, files) = BaseLayers.Extract(image, scratch, ct, maxLayerSize, report);
         report(SlimDiagnostic.Info("SLIM3505", image.Reference, layers.Count, ByteSize.Format(layers.Sum(l => l.Size)), files.Count));
-        return new LoadedBase(image.Reference, layers, History(image), image.Config, files, []);
+        return new LoadedBase(image.Reference, layers, History(image), image.Config, files, [])
+        {
+            ConfigDigest = Digest.Of(image.ConfigBytes.Span),
+            ManifestDigest = image.ManifestDigest,
+            ImageName = image.ImageName,
+        };
     }
 
     /// <summary>
@@ -59,18 +57,18 @@ public static class BaseLoader
             $"base layer {i + 1} of {Path.GetFileName(image.Reference)} ({l.Descriptor.Digest})")).ToList();
     }
 
-    private static LoadedBase LoadBusybox(ImageRequest request, Platform platform, string scratch, Action<SlimDiagnostic> report, CancellationToken ct)
+    private static LoadedBase LoadBusybox(BaseSource.Busybox source, BaseOptions options, Platform platform, Action<SlimDiagnostic> report)
     {
-        var busybox = Busybox.Find(request.BusyboxPath, request.Sysroot, platform.Elf);
+        var busybox = Busybox.Find(source.BusyboxPath, options.Sysroot, Elf.ElfTarget.For(platform));
         var entries = busybox.Entries();
-        var blob = LayerWriter.Write(entries, new LayerOptions(request.Timestamp, scratch), ct);
         var files = new BaseFileSystem();
+        files.BeginLayer();
         foreach (var e in entries)
-            files.Apply(e.Path, e.Kind, e.Mode, e.Uid, e.Gid, e.LinkTarget);
+            files.Apply(e.Path, e.Kind, e.Mode, e.Uid, e.Gid, e.LinkTarget, size: e.Kind == EntryKind.File && e.SourcePath != null ? new FileInfo(e.SourcePath).Length : 0);
         if (busybox.IsDynamic)
             report(SlimDiagnostic.Info("SLIM1306", busybox.HostPath));
         var createdBy = $"SlimImage: busybox {busybox.Version ?? ""} from {busybox.HostPath}, {busybox.Applets.Count} applets in /bin".Replace("  ", " ");
-        return new LoadedBase(BusyboxName, [blob], [HistoryEntry.Create(request.Timestamp, createdBy)], BaseConfig.Empty, files,
-            busybox.IsDynamic ? [busybox.HostPath] : []);
+        return new LoadedBase(source.ToString(), [], [HistoryEntry.Create(options.Timestamp, createdBy)], BaseConfig.Empty, files,
+            busybox.IsDynamic ? [busybox.HostPath] : []) { OwnLayer = entries };
     }
 }

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using SlimImage.Diagnostics;
 using SlimImage.Elf;
 using SlimImage.FileSystem;
-using SlimImage.Rootfs;
+using SlimImage.Entries;
 
 namespace SlimImage.Base;
 

@@ -1,6 +1,6 @@
 using System.Formats.Tar;
 using SlimImage.Diagnostics;
-using SlimImage.Image;
+using SlimImage.Oci;
 
 namespace SlimImage.Base;
 

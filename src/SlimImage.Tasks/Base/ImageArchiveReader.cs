@@ -1,7 +1,6 @@
 using System.Text.Json;
 using SlimImage.Diagnostics;
-using SlimImage.Image;
-using SlimImage.Pipeline;
+using SlimImage.Oci;
 
 namespace SlimImage.Base;
 
@@ -13,8 +12,8 @@ namespace SlimImage.Base;
 /// </summary>
 public static class ImageArchiveReader
 {
-    private const string DockerManifestV2 = "application/vnd.docker.distribution.manifest.v2+json";
-    private const string DockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";
+    private const string DockerManifestV2 = MediaTypes.DockerManifest;
+    private const string DockerManifestList = MediaTypes.DockerManifestList;
 
     /// <summary>
     /// Reads the image for <paramref name="platform"/> from the archive at <paramref name="path"/>. Throws SLIM3500
@@ -44,12 +43,12 @@ public static class ImageArchiveReader
 
     private static BaseImage ReadOci(ArchiveFiles files, byte[] indexJson, Platform platform)
     {
-        var candidates = new List<(Descriptor Manifest, string Where, JsonElement Body, BaseConfig Config, byte[] ConfigBytes)>();
+        var candidates = new List<(Descriptor Manifest, string Where, JsonElement Body, BaseConfig Config, byte[] ConfigBytes, string? RefName)>();
         using var index = JsonDocument.Parse(indexJson);
-        Collect(index.RootElement, "index.json", "index.json", 0);
+        Collect(index.RootElement, "index.json", "index.json", 0, null);
 
         // where: for messages about the candidates ("index.json (tag)"); document: the JSON being read, for SLIM3507.
-        void Collect(JsonElement idx, string where, string document, int depth)
+        void Collect(JsonElement idx, string where, string document, int depth, string? refName)
         {
             var i = 0;
             foreach (var d in idx.GetProperty("manifests").EnumerateArray())
@@ -64,7 +63,7 @@ public static class ImageArchiveReader
                 var at = tag == null ? where : $"{where} ({tag})";
                 if (type is MediaTypes.Index or DockerManifestList || (type.Length == 0 && body.TryGetProperty("manifests", out _)))
                 {
-                    if (depth < 4) Collect(body, at, $"the index {descriptor.Digest}", depth + 1);
+                    if (depth < 4) Collect(body, at, $"the index {descriptor.Digest}", depth + 1, tag ?? refName);
                     continue;
                 }
                 if (type is not (MediaTypes.Manifest or DockerManifestV2) && !(type.Length == 0 && body.TryGetProperty("layers", out _)))
@@ -72,28 +71,37 @@ public static class ImageArchiveReader
                 if (candidates.Any(c => c.Manifest.Digest == descriptor.Digest)) continue;
                 var configDescriptor = ReadDescriptor(body.GetProperty("config"), $"the manifest {descriptor.Digest}, config.digest");
                 if (files.TryJsonBlob(configDescriptor) is not { } configBytes) continue;
-                candidates.Add((descriptor, at, body, BaseConfig.Parse(configBytes, $"the config {configDescriptor.Digest}"), configBytes));
+                candidates.Add((descriptor, at, body, BaseConfig.Parse(configBytes, $"the config {configDescriptor.Digest}"), configBytes, tag ?? refName));
             }
         }
 
         var chosen = Choose(files.Path, platform, candidates, c => c.Config, c => $"{c.Where} {c.Manifest.Digest.Hex[..12]}");
         var layers = chosen.Body.GetProperty("layers").EnumerateArray()
             .Select((d, i) => ReadDescriptor(d, $"the manifest {chosen.Manifest.Digest}, layers[{i}].digest")).ToList();
-        return Build(files, chosen.ConfigBytes, chosen.Config, layers, new Dictionary<Digest, string>());
+        return Build(files, chosen.ConfigBytes, chosen.Config, layers, new Dictionary<Digest, string>())
+            with { ManifestDigest = chosen.Manifest.Digest, ImageName = ImageName(chosen.RefName) };
     }
+
+    /// <summary>
+    /// A name the archive gives its image, when it is an image reference: image-layout.md lets ref.name be a bare tag
+    /// ("latest"), which names no base. Untrusted, so only what parses as a reference.
+    /// </summary>
+    private static string? ImageName(string? name) =>
+        name != null && name.IndexOfAny([':', '/', '@']) > 0 && Registry.ImageReference.TryParse(name) != null ? name : null;
 
     private static BaseImage ReadDocker(ArchiveFiles files, byte[] manifestJson, Platform platform)
     {
         using var manifest = JsonDocument.Parse(manifestJson);
-        var candidates = new List<(string ConfigName, BaseConfig Config, byte[] ConfigBytes, List<string> Layers, string Tags)>();
+        var candidates = new List<(string ConfigName, BaseConfig Config, byte[] ConfigBytes, List<string> Layers, string Tags, string? FirstTag)>();
         foreach (var image in manifest.RootElement.EnumerateArray())
         {
             var configName = Str(image, "Config") ?? throw new FormatException("manifest.json: an image has no Config");
             var configBytes = files.Json(configName) ?? throw new SlimException("SLIM3503", files.Path, configName, "is missing");
-            var tags = image.TryGetProperty("RepoTags", out var t) && t.ValueKind == JsonValueKind.Array
-                ? string.Join(", ", t.EnumerateArray().Select(x => x.GetString())) : "";
+            var repoTags = image.TryGetProperty("RepoTags", out var t) && t.ValueKind == JsonValueKind.Array
+                ? t.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString()! : "").ToList() : [];
             candidates.Add((configName, BaseConfig.Parse(configBytes, $"the config {configName}"), configBytes,
-                image.GetProperty("Layers").EnumerateArray().Select(x => x.GetString()!).ToList(), tags));
+                image.GetProperty("Layers").EnumerateArray().Select(x => x.GetString()!).ToList(), string.Join(", ", repoTags),
+                repoTags.FirstOrDefault()));
         }
         var chosen = Choose(files.Path, platform, candidates, c => c.Config, c => c.Tags.Length > 0 ? c.Tags : c.ConfigName);
         if (chosen.Layers.Count != chosen.Config.DiffIds.Count)
@@ -112,7 +120,8 @@ public static class ImageArchiveReader
             names[digest.Value] = name;
             layers.Add(new Descriptor(compression, digest.Value, files.SizeOf(name)));
         }
-        return Build(files, chosen.ConfigBytes, chosen.Config, layers, names);
+        // A docker-archive holds no manifest (docker save drops the registry's), so there is no base digest to give.
+        return Build(files, chosen.ConfigBytes, chosen.Config, layers, names) with { ImageName = ImageName(chosen.FirstTag) };
     }
 
     private static (string MediaType, Digest? Digest) Sniff(ArchiveFiles files, string name)
@@ -138,35 +147,24 @@ public static class ImageArchiveReader
     }
 
     /// <summary>The OCI spelling of a layer media type SlimImage can reuse as it is; Docker's mean the same bytes.</summary>
-    internal static string LayerMediaType(string archive, Descriptor d) => d.MediaType switch
-    {
-        MediaTypes.Layer or "application/vnd.docker.image.rootfs.diff.tar" => MediaTypes.Layer,
-        MediaTypes.LayerGzip or "application/vnd.docker.image.rootfs.diff.tar.gzip" => MediaTypes.LayerGzip,
-        MediaTypes.LayerZstd or "application/vnd.docker.image.rootfs.diff.tar.zstd" => MediaTypes.LayerZstd,
-        _ => throw new SlimException("SLIM3504", archive, d.Digest, d.MediaType),
-    };
+    internal static string LayerMediaType(string archive, Descriptor d) =>
+        LayerCompression.FormatOf(d.MediaType) is { } format ? LayerCompression.MediaTypeOf(format)
+            : throw new SlimException("SLIM3504", archive, d.Digest, d.MediaType);
 
     /// <summary>
-    /// The one image for the platform: os linux, the same architecture, and the variant when both name one (arm64
-    /// images often leave "v8" out). An exact variant match wins over a missing one.
+    /// The one image for the platform (<see cref="Platform.Choose"/>); several that match equally are ambiguous (SLIM3502).
     /// </summary>
     private static T Choose<T>(string archive, Platform platform, List<T> candidates, Func<T, BaseConfig> config, Func<T, string> describe)
     {
-        bool Arch(T c) => config(c).Os == "linux" && config(c).Architecture == platform.Architecture;
-        var matching = candidates.Where(c => Arch(c) && (config(c).Variant == null || platform.Variant == null || config(c).Variant == platform.Variant)).ToList();
-        if (matching.Count > 1)
-        {
-            var exact = matching.Where(c => config(c).Variant == platform.Variant).ToList();
-            if (exact.Count > 0) matching = exact;
-        }
-        var wanted = platform.Variant == null ? $"linux/{platform.Architecture}" : $"linux/{platform.Architecture}/{platform.Variant}";
+        Platform Of(T c) => new(config(c).Os ?? "", config(c).Architecture ?? "", config(c).Variant);
+        var matching = platform.Choose(candidates, Of);
         if (matching.Count == 0)
         {
-            var found = candidates.Select(c => $"{config(c).Os}/{config(c).Architecture}{(config(c).Variant is { } v ? "/" + v : "")}").Distinct();
-            throw new SlimException("SLIM3501", archive, wanted, candidates.Count == 0 ? "no image at all" : string.Join(", ", found));
+            var found = candidates.Select(c => Of(c).ToString()).Distinct();
+            throw new SlimException("SLIM3501", archive, platform, candidates.Count == 0 ? "no image at all" : string.Join(", ", found));
         }
         if (matching.Count > 1)
-            throw new SlimException("SLIM3502", archive, wanted, string.Join("; ", matching.Select(describe)));
+            throw new SlimException("SLIM3502", archive, platform, string.Join("; ", matching.Select(describe)));
         return matching[0];
     }
 

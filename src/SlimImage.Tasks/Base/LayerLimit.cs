@@ -1,6 +1,6 @@
+using SlimImage.Oci;
 using System.Globalization;
 using SlimImage.Diagnostics;
-using SlimImage.FileSystem;
 
 namespace SlimImage.Base;
 
@@ -12,7 +12,7 @@ namespace SlimImage.Base;
 public static class LayerLimit
 {
     /// <summary>8 GiB of uncompressed tar per layer.</summary>
-    public const long Default = 8L << 30;
+    public const long Default = LayerBlob.DefaultMaxUncompressedSize;
 
     /// <summary>
     /// Empty: <see cref="Default"/>. Else a whole number of bytes, optionally with a binary unit: <c>K</c>, <c>M</c>,
@@ -42,38 +42,5 @@ public static class LayerLimit
     }
 
     /// <summary>"8 GiB", "512 MiB", "1000 B": the limit as the user would write it back.</summary>
-    public static string Describe(long bytes)
-    {
-        foreach (var (shift, unit) in new[] { (40, "TiB"), (30, "GiB"), (20, "MiB"), (10, "KiB") })
-            if (bytes >= 1L << shift && bytes % (1L << shift) == 0)
-                return (bytes >> shift).ToString(CultureInfo.InvariantCulture) + " " + unit;
-        return bytes.ToString(CultureInfo.InvariantCulture) + " B";
-    }
-}
-
-/// <summary>
-/// The decompressed side of a base layer: counts what is read, stops at the limit, and checks for cancellation on
-/// every read, so Ctrl+C stops the build inside one huge tar entry too (TarReader skips an entry's data by reading
-/// it through this stream).
-/// </summary>
-internal sealed class LimitedReadStream(Stream inner, long limit, Func<Exception> tooLarge, CancellationToken ct) : ReadOnlyStream
-{
-    public long Count { get; private set; }
-
-    public override int Read(Span<byte> buffer)
-    {
-        ct.ThrowIfCancellationRequested();
-        // One byte past the limit is enough to know; never ask the decompressor for much more.
-        var room = limit - Count + 1;
-        var n = inner.Read(room < buffer.Length ? buffer[..(int)room] : buffer);
-        Count += n;
-        if (Count > limit) throw tooLarge();
-        return n;
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) inner.Dispose();
-        base.Dispose(disposing);
-    }
+    public static string Describe(long bytes) => ByteSize.Exact(bytes);
 }

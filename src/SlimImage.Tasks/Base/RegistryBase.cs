@@ -1,7 +1,6 @@
 using SlimImage.Diagnostics;
-using SlimImage.Image;
-using SlimImage.Pipeline;
 using SlimImage.Registry;
+using SlimImage.Oci;
 
 namespace SlimImage.Base;
 
@@ -12,25 +11,20 @@ namespace SlimImage.Base;
 /// </summary>
 internal static class RegistryBase
 {
-    /// <summary>
-    /// A value that names a file rather than an image: a path, or a tar name. A missing file must be SLIM1003, not
-    /// a pull of <c>docker.io/library/base.tar</c>.
-    /// </summary>
-    public static bool LooksLikeFile(string value) =>
-        value.StartsWith('/') || value.StartsWith("./", StringComparison.Ordinal) || value.StartsWith("../", StringComparison.Ordinal)
-        || value.StartsWith('~') || value.EndsWith(".tar", StringComparison.OrdinalIgnoreCase)
-        || value.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) || value.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase);
-
-    public static BaseImage Pull(ImageReference reference, ImageRequest request, Platform platform, Action<SlimDiagnostic> report,
+    public static BaseImage Pull(ImageReference reference, BaseOptions options, Platform platform, Action<SlimDiagnostic> report,
         CancellationToken ct)
     {
-        var pulled = BasePuller.Pull(reference, platform, request.Registries, report, ct, request.BaseLayerMaxSize);
+        var pulled = BasePuller.Pull(reference, platform, options.Registries, report, ct, options.MaxLayerSize);
         var name = pulled.DigestReference;
         var layers = pulled.Layers
             .Select(l => new BaseLayer(l.Descriptor with { MediaType = ImageArchiveReader.LayerMediaType(name, l.Descriptor) }, l.DiffId))
             .ToList();
         var cached = pulled.Layers.ToDictionary(l => l.Descriptor.Digest, l => l.CachePath);
-        return new BaseImage(name, pulled.ConfigBytes, BaseConfig.Parse(pulled.ConfigBytes), layers, new CacheBlobSource(name, cached));
+        return new BaseImage(name, pulled.ConfigBytes, BaseConfig.Parse(pulled.ConfigBytes), layers, new CacheBlobSource(name, cached))
+        {
+            ManifestDigest = pulled.ManifestDigest,
+            ImageName = reference.ToString(),
+        };
     }
 
     /// <summary>Blobs already verified into the cache: opened read-only, never moved or deleted.</summary>

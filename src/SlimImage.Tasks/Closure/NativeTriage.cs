@@ -1,6 +1,6 @@
 using SlimImage.Diagnostics;
 using SlimImage.Elf;
-using SlimImage.Rootfs;
+using SlimImage.Entries;
 
 namespace SlimImage.Closure;
 

@@ -16,6 +16,11 @@ public static class DaemonLoader
 {
     private const int TailBytes = 16 * 1024;
 
+    /// <summary>Loads with the client <paramref name="target"/> names, found as <see cref="CliLocator"/> does.</summary>
+    public static LoadResult LoadArchive(string archivePath, LoadTarget target, Func<string, string?> environment,
+        Action<SlimDiagnostic> report, CancellationToken ct) =>
+        Load(archivePath, CliLocator.Resolve(target.Cli, environment), target.Timeout, report, ct);
+
     public static LoadResult Load(string archivePath, ResolvedCli cli, TimeSpan timeout, Action<SlimDiagnostic> report, CancellationToken ct)
     {
         var start = new ProcessStartInfo(cli.Path, "load")

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using SlimImage.Oci;
 
 namespace SlimImage.Elf;
 
@@ -52,6 +53,16 @@ public readonly record struct ElfTarget(ushort Machine, bool Is64Bit, bool IsLit
         };
         return $"{name} ({(Is64Bit ? "64" : "32")}-bit{(IsLittleEndian ? "" : ", big-endian")})";
     }
+
+    /// <summary>The ELF target of an image platform's libraries (<c>amd64</c>, <c>arm64</c>, <c>arm</c>, <c>386</c>).</summary>
+    public static ElfTarget For(Oci.Platform platform) => platform.Architecture switch
+    {
+        "amd64" => new(EM_X86_64, true),
+        "arm64" => new(EM_AARCH64, true),
+        "arm" => new(EM_ARM, false),
+        "386" => new(EM_386, false),
+        _ => throw new ArgumentException($"No ELF target is known for {platform}.", nameof(platform)),
+    };
 
     /// <summary>The target of the process running SlimImage, used only when no input says otherwise.</summary>
     public static ElfTarget Host => RuntimeInformation.ProcessArchitecture switch

@@ -116,4 +116,11 @@ internal static class TempFiles
     }
 
     private sealed record Candidate(string Path, string Name, bool IsDirectory, long Length);
+
+    /// <summary>Deletes a temp file, best effort: a leftover is swept by a later build.</summary>
+    public static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* best effort: it is a temp file */ }
+    }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using SlimImage.Layers;
+using SlimImage.Oci;
 
 namespace SlimImage.Image;
 

@@ -1,4 +1,4 @@
-using SlimImage.Rootfs;
+using SlimImage.Entries;
 
 namespace SlimImage.Layers;
 

@@ -1,7 +1,9 @@
+using SlimImage.FileSystem;
+using SlimImage.Tar;
 using SlimImage.Diagnostics;
-using SlimImage.Image;
 using SlimImage.Layers.Compression;
-using SlimImage.Rootfs;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Layers;
 
@@ -22,7 +24,7 @@ public static class LayerWriter
         ArgumentNullException.ThrowIfNull(entries);
         ArgumentNullException.ThrowIfNull(options);
         var plan = TarPlan.Build(entries);
-        using var pool = options.Compression == LayerCompression.None ? null : new CompressionPool(options.Threads);
+        using var pool = options.Compression.Format == CompressionFormat.None ? null : new CompressionPool(options.Threads);
         return WritePlanned(plan, options, pool, ct);
     }
 
@@ -30,12 +32,14 @@ public static class LayerWriter
     /// Writes entries already planned by <see cref="TarPlan.Build"/>, compressing on <paramref name="pool"/> (which
     /// several layers may share), into <see cref="LayerOptions.TempDirectory"/>.
     /// </summary>
-    internal static LayerBlob WritePlanned(IReadOnlyList<RootfsEntry> plan, LayerOptions options, CompressionPool? pool, CancellationToken ct)
+    internal static LayerBlob WritePlanned(IReadOnlyList<RootfsEntry> plan, LayerOptions options, CompressionPool? pool, CancellationToken ct) =>
+        WritePlanned(plan, options, pool, null, ct);
+
+    /// <summary>As <see cref="WritePlanned(IReadOnlyList{RootfsEntry}, LayerOptions, CompressionPool?, CancellationToken)"/>,
+    /// adding the checksums of every file's content to <paramref name="checksums"/> in the same pass (for the SBOM).</summary>
+    internal static LayerBlob WritePlanned(IReadOnlyList<RootfsEntry> plan, LayerOptions options, CompressionPool? pool,
+        List<FileChecksum>? checksums, CancellationToken ct)
     {
-        var level = options.EffectiveLevel;
-        var (min, max) = options.Compression.LevelRange();
-        if (level < min || level > max)
-            throw new ArgumentOutOfRangeException(nameof(options), level, $"{options.Compression} takes levels {min} to {max}.");
         var mtime = TarEntryWriter.ToTarTime(options.Timestamp);
         var folder = Path.GetFullPath(options.TempDirectory);
         var temp = Path.Combine(folder, TempPrefix + FileSystem.TempFiles.Owner() + TempSuffix);
@@ -48,30 +52,26 @@ public static class LayerWriter
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
             using (var compressed = new HashingStream(file, leaveOpen: true))
             {
-                using var compressor = options.Compression switch
-                {
-                    LayerCompression.None => null,
-                    LayerCompression.Gzip or LayerCompression.Zstd => new ParallelCompressionStream(compressed,
-                        ChunkCodec.For(options.Compression, level), pool ?? throw new ArgumentNullException(nameof(pool)), ct),
-                    _ => throw new ArgumentOutOfRangeException(nameof(options), options.Compression, "Unknown compression."),
-                };
+                using var compressor = options.Compression.Format == CompressionFormat.None ? null
+                    : new ParallelCompressionStream(compressed, ChunkCodec.For(options.Compression),
+                        pool ?? throw new ArgumentNullException(nameof(pool)), ct);
                 // The tar is hashed here, on this thread and in order; only compression fans out.
                 using var uncompressed = new HashingStream((Stream?)compressor ?? compressed, leaveOpen: true);
                 var tar = new TarEntryWriter(uncompressed, mtime);
-                WriteEntries(tar, plan, ct);
+                TarPlan.Write(tar, plan, ct, checksums);
                 tar.Finish();
                 compressor?.Finish();
                 (diffId, uncompressedSize) = (uncompressed.Digest, uncompressed.Count);
                 (digest, size) = (compressed.Digest, compressed.Count);
             }
             // Named after its digest so that a later step (or an incremental build) can find it by content.
-            var blobPath = Path.Combine(folder, $"sha256-{digest.Hex}{options.Compression.FileExtension()}");
+            var blobPath = Path.Combine(folder, $"sha256-{digest.Hex}{options.Compression.FileExtension}");
             File.Move(temp, blobPath, overwrite: true);
-            return new LayerBlob(digest, diffId, size, uncompressedSize, options.Compression.MediaType(), blobPath);
+            return new LayerBlob(digest, diffId, size, uncompressedSize, options.Compression.MediaType, blobPath);
         }
         catch (Exception e)
         {
-            TryDelete(temp);
+            TempFiles.TryDelete(temp);
             if (e is IOException or UnauthorizedAccessException)
                 throw new SlimException(e, "SLIM3007", folder, e.Message);
             throw;
@@ -84,35 +84,4 @@ public static class LayerWriter
     /// <summary>The end of a layer's temp file name.</summary>
     public const string TempSuffix = ".tmp";
 
-    /// <summary>Writes planned entries (from <see cref="TarPlan.Build"/>) with the tar rules of a layer.</summary>
-    internal static void WriteEntries(TarEntryWriter tar, IReadOnlyList<RootfsEntry> plan, CancellationToken ct)
-    {
-        foreach (var e in plan)
-        {
-            ct.ThrowIfCancellationRequested();
-            var name = TarPlan.TarName(e);
-            switch (e.Kind)
-            {
-                case EntryKind.Directory:
-                    tar.WriteDirectory(name, e.Mode, e.Uid, e.Gid);
-                    break;
-                case EntryKind.Symlink:
-                    tar.WriteSymlink(name, e.LinkTarget!, e.Mode, e.Uid, e.Gid);
-                    break;
-                case EntryKind.File when e.Content != null:
-                    tar.WriteFile(name, e.Mode, e.Uid, e.Gid, e.Content);
-                    break;
-                default:
-                    using (var source = TarPlan.Open(e))
-                        tar.WriteFile(name, e.Mode, e.Uid, e.Gid, source.Length, source, e.SourcePath!, ct);
-                    break;
-            }
-        }
-    }
-
-    internal static void TryDelete(string path)
-    {
-        try { File.Delete(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* best effort: it is a temp file */ }
-    }
 }

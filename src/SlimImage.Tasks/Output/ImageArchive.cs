@@ -1,7 +1,9 @@
+using SlimImage.FileSystem;
+using SlimImage.Tar;
 using SlimImage.Diagnostics;
-using SlimImage.Image;
 using SlimImage.Layers;
-using SlimImage.Rootfs;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Output;
 
@@ -60,7 +62,7 @@ public static class ImageArchive
             using (var hashed = new HashingStream(file, leaveOpen: true))
             {
                 var tar = new TarEntryWriter(hashed, mtime);
-                LayerWriter.WriteEntries(tar, plan, ct);
+                TarPlan.Write(tar, plan, ct);
                 tar.Finish();
                 digest = hashed.Digest;
             }
@@ -74,7 +76,7 @@ public static class ImageArchive
         }
         catch (Exception e)
         {
-            LayerWriter.TryDelete(temp);
+            TempFiles.TryDelete(temp);
             if (e is IOException or UnauthorizedAccessException)
                 throw new SlimException(e, "SLIM1016", target, e.Message);
             throw;
@@ -94,7 +96,7 @@ public static class ImageArchive
         var manifest = image.Manifest;
         var config = image.Config;
         yield return Generated("/oci-layout", """{"imageLayoutVersion":"1.0.0"}"""u8.ToArray());
-        yield return Generated("/index.json", IndexJson(manifest, repository, tags));
+        yield return Generated("/index.json", IndexJson(manifest, repository, tags, image.Referrers));
         yield return Generated("/manifest.json", DockerManifestJson(image, repository, tags));
         yield return Generated(BlobPath(config.Digest), image.ConfigBytes.ToArray());
         yield return Generated(BlobPath(manifest.Digest), image.ManifestBytes.ToArray());
@@ -103,6 +105,12 @@ public static class ImageArchive
         {
             CheckBlob(layer);
             yield return RootfsEntry.HostFile(BlobPath(layer.Digest), layer.BlobPath, FileMode, EntryOrigin.System) with { Reason = "layer blob" };
+        }
+        foreach (var referrer in image.Referrers)
+        {
+            yield return Generated(BlobPath(referrer.Manifest.Digest), referrer.ManifestBytes.ToArray());
+            yield return Generated(BlobPath(referrer.BlobDescriptor.Digest), referrer.Blob.ToArray());
+            yield return Generated(BlobPath(Referrer.EmptyConfig.Digest), Referrer.EmptyJson.ToArray());
         }
     }
 
@@ -121,8 +129,11 @@ public static class ImageArchive
 
     private static string BlobPath(Digest digest) => $"/blobs/{digest.Algorithm}/{digest.Hex}";
 
-    /// <summary>index.json: one descriptor per tag, all pointing at the same manifest (what docker save writes).</summary>
-    private static byte[] IndexJson(Descriptor manifest, string repository, IReadOnlyList<string> tags) => OciJson.Write(w =>
+    /// <summary>
+    /// index.json: one descriptor per tag, all pointing at the same manifest (what docker save writes), then each
+    /// referrer (the SBOM) untagged with its artifactType, as oras lays out referrers; its manifest's subject says whose it is.
+    /// </summary>
+    private static byte[] IndexJson(Descriptor manifest, string repository, IReadOnlyList<string> tags, IReadOnlyList<Referrer> referrers) => OciJson.Write(w =>
     {
         w.WriteStartObject();
         w.WriteNumber("schemaVersion", 2);
@@ -138,6 +149,7 @@ public static class ImageArchive
                 ["org.opencontainers.image.ref.name"] = tag,
             });
         }
+        foreach (var referrer in referrers) referrer.WriteIndexEntry(w);
         w.WriteEndArray();
         w.WriteEndObject();
     });

@@ -3,8 +3,9 @@ using SlimImage.Closure;
 using SlimImage.Diagnostics;
 using SlimImage.Publish;
 using SlimImage.Publish.Bundle;
-using SlimImage.Rootfs;
 using SlimImage.Runtime;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Pipeline;
 
@@ -43,7 +44,7 @@ public static class ClosureStage
                 NativeLibraryChoice.KeepOf(request.NativeLibraries, b.EntryPath))))
             .Where(n => n.Keep != false) // a bundled library the user drops is not resolved (it stays in its bundle)
             .ToList();
-        var wrongTarget = NativeTriage.WrongTarget(inputs, platform.Elf);
+        var wrongTarget = NativeTriage.WrongTarget(inputs, Elf.ElfTarget.For(platform));
         var closureRequest = new ClosureRequest
         {
             Sysroot = request.Sysroot,
@@ -51,12 +52,13 @@ public static class ClosureStage
             Inputs = inputs.Where(n => wrongTarget.All(w => w.File != n)).Select(n => n.HostPath).Concat(baseInputs).ToList(),
             InputNames = bundled.ToDictionary(b => Path.GetFullPath(b.HostPath), b => b.Name, StringComparer.Ordinal),
             ExtraLibraryDirs = request.LibraryPaths,
-            Target = platform.Elf,
+            Target = Elf.ElfTarget.For(platform),
         };
         var resolver = new LibraryResolver(closureRequest, report);
-        var needs = RuntimeDependencies.Find(request, publish, resolver, report, bundles);
+        var runtime = StageOptions.Runtime(request);
+        var needs = RuntimeDependencies.Find(runtime, publish, resolver, report, bundles);
         var triage = NativeTriage.Resolve(resolver, inputs, needs.Sonames, wrongTarget);
-        RuntimeDependencies.Report(needs, triage.Closure, request, report);
+        RuntimeDependencies.Report(needs, triage.Closure, runtime, report);
         return new ClosureOutcome(triage.Closure, needs, LeaveOut(publish, triage.LeftOut, bundled, report), bundles);
     }
 

@@ -1,6 +1,6 @@
 using SlimImage.Diagnostics;
-using SlimImage.Image;
 using SlimImage.Layers;
+using SlimImage.Oci;
 
 namespace SlimImage.Pipeline;
 
@@ -12,7 +12,7 @@ public static class ImageFormatSettings
     /// layers when the format has no zstd media type (SLIM1059). <paramref name="property"/> is the property the
     /// value came from: <c>SlimImageImageFormat</c>, or <c>ContainerImageFormat</c> when only that one is set.
     /// </summary>
-    public static ImageFormat Parse(string? value, string? property, LayerCompression compression)
+    public static ImageFormat Parse(string? value, string? property, CompressionFormat compression)
     {
         var name = string.IsNullOrWhiteSpace(property) ? "SlimImageImageFormat" : property.Trim();
         var format = ImageFormat.Parse(value, name);

@@ -1,10 +1,10 @@
+using SlimImage.Base;
+using SlimImage.Rootfs;
 using SlimImage.Layers;
 using SlimImage.Publish;
+using SlimImage.Oci;
 
 namespace SlimImage.Pipeline;
-
-/// <summary>A file or folder of the build machine that the user puts into the image (<c>SlimImageFile</c>).</summary>
-public sealed record ExtraFile(string HostPath, string DestinationPath);
 
 /// <summary>An exposed port (<c>SlimImagePort</c>).</summary>
 public sealed record ImagePort(int Number, string Type)
@@ -27,7 +27,8 @@ public sealed record ImageRequest
     public bool InvariantGlobalization { get; init; }
     /// <summary>An ASP.NET Core app (Microsoft.NET.Sdk.Web or a FrameworkReference to Microsoft.AspNetCore.App).</summary>
     public bool WebApp { get; init; }
-    public string Base { get; init; } = "scratch";
+    /// <summary>SlimImageBase (with SlimImageBusyboxPath), read once.</summary>
+    public BaseSource Base { get; init; } = BaseSource.None;
     public required string ArchivePath { get; init; }
     public required string Repository { get; init; }
     public IReadOnlyList<string> Tags { get; init; } = ["latest"];
@@ -39,6 +40,8 @@ public sealed record ImageRequest
     public Image.AppCommandSettings Command { get; init; } = new();
     public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
     public IReadOnlyList<KeyValuePair<string, string>> Labels { get; init; } = [];
+    /// <summary>The SDK's generated labels (ContainerGenerateLabels…, Container* values and their fallbacks).</summary>
+    public Image.LabelSettings GeneratedLabels { get; init; } = new();
     public IReadOnlyList<ImagePort> Ports { get; init; } = [];
     public IReadOnlyList<ExtraFile> Files { get; init; } = [];
     public IReadOnlyList<string> LibraryPaths { get; init; } = [];
@@ -49,6 +52,10 @@ public sealed record ImageRequest
     public bool TrimDiagnostics { get; init; }
     /// <summary>SlimImageScannerMetadata: write /etc/os-release and /var/lib/dpkg/status.d/ for image scanners.</summary>
     public bool ScannerMetadata { get; init; } = true;
+    /// <summary>SlimImageSbom and SlimImageSbomFormat (the SDK turns it on): the SBOM written beside the archive and attached to the image; null: none.</summary>
+    public Sbom.SbomFormat? Sbom { get; init; }
+    /// <summary>NuGet package folders (NuGetPackageFolders, else NuGetPackageRoot): where the SBOM reads each package's .nuspec.</summary>
+    public IReadOnlyList<string> NuGetPackageFolders { get; init; } = [];
     /// <summary>SlimImageOpenSsl: whether libssl, libcrypto and the CA bundle go in (auto: when the app can load them).</summary>
     public Runtime.OpenSslMode OpenSsl { get; init; } = Runtime.OpenSslMode.Auto;
     /// <summary>SlimImageCaCertificate: host PEM files whose certificates are appended to the image's CA bundle.</summary>
@@ -63,10 +70,8 @@ public sealed record ImageRequest
     public DateTimeOffset Timestamp { get; init; } = DateTimeOffset.UnixEpoch;
     public string? SourceRevision { get; init; }
     public string? SourceRepositoryUrl { get; init; }
-    /// <summary>SlimImageBusyboxPath: the busybox of <c>SlimImageBase=busybox</c>; null to look in the sysroot.</summary>
-    public string? BusyboxPath { get; init; }
     /// <summary>SlimImageBaseLayerMaxSize: how many bytes one layer of the base may expand to (default 8 GiB).</summary>
-    public long BaseLayerMaxSize { get; init; } = SlimImage.Base.LayerLimit.Default;
+    public long BaseLayerMaxSize { get; init; } = LayerLimit.Default;
     /// <summary>SlimImageLayering: layers by rate of change, or one.</summary>
     public Layering Layering { get; init; } = Layering.Split;
     /// <summary>SlimImageRegistry (host[:port]) to push to after the build; null pushes nothing.</summary>
@@ -84,14 +89,18 @@ public sealed record ImageRequest
     /// <summary>SlimImageCompressionLevel; 0 = the format's default (gzip 6, zstd 3).</summary>
     public int CompressionLevel { get; init; }
     /// <summary>SlimImageImageFormat (default ContainerImageFormat): OCI or Docker media types in the manifest.</summary>
-    public Image.ImageFormat Format { get; init; } = Image.ImageFormat.Oci;
+    public ImageFormat Format { get; init; } = ImageFormat.Oci;
     /// <summary>A folder of the project's obj/ for the layer cache and the record of the last build
     /// (<c>obj/Release/net10.0/linux-x64/slimimage/</c>); null = no cache and no up-to-date check.</summary>
     public string? IntermediateDirectory { get; init; }
 
     /// <summary>SlimImageSmokeTest and its settings: run the image once after it is written; null runs nothing.</summary>
     public Smoke.SmokeTestSettings? SmokeTest { get; init; }
+    /// <summary>SlimImageReport: write the size report (HTML and Markdown) beside the archive.</summary>
+    public bool Report { get; init; }
+    /// <summary>GITHUB_STEP_SUMMARY, read at the edge: the file the report's Markdown is appended to; null for none.</summary>
+    public string? StepSummaryPath { get; init; }
 
     /// <summary>Where the publish output goes in the image.</summary>
-    public const string AppDirectory = "/app";
+    public const string AppDirectory = Rootfs.RootfsOptions.AppDirectory;
 }

@@ -25,8 +25,7 @@ public static partial class RequestValidator
         if (request.Entrypoint.Count > 0 && !request.Entrypoint[0].StartsWith('/'))
             throw new SlimException("SLIM1018", request.Entrypoint[0]);
         // With a base archive the user may be one of the base's own: BaseOverlay checks it against the base's /etc/passwd.
-        var ownEtc = BaseLoader.IsScratch(request.Base) || BaseLoader.IsBusybox(request.Base);
-        if (ownEtc && !EtcFiles.CanResolve(request.User, out var known))
+        if (request.Base.HasOwnEtc && !EtcFiles.CanResolve(request.User, out var known))
             throw new SlimException("SLIM1014", request.User, known);
         foreach (var (name, _) in request.Environment)
             if (!EnvNamePattern().IsMatch(name))
@@ -48,7 +47,7 @@ public static partial class RequestValidator
         if (!Directory.Exists(request.Sysroot))
             throw new SlimException("SLIM1017", request.Sysroot);
         EnsureWritableFolder(request.ArchivePath);
-        Runtime.RuntimeOptions.Validate(request);
+        Runtime.RuntimeOptions.Validate(request.CaCertificates);
         RegistryInputs.Validate(request);
     }
 

@@ -1,4 +1,4 @@
-using SlimImage.Rootfs;
+using SlimImage.Entries;
 
 namespace SlimImage.Publish;
 
@@ -14,12 +14,6 @@ public sealed record PublishFile(string HostPath, string RelativePath, EntryOrig
     /// <summary>The NuGet package as "Id Version", for messages; null for the app's own files.</summary>
     public string? Package => Asset?.PackageId is { } id ? (id + " " + Asset.PackageVersion).Trim() : null;
 }
-
-/// <summary>
-/// A publish file's metadata from <c>ResolvedFileToPublish</c>: the NuGet package (id and version) it came from, and
-/// its asset type (<c>runtime</c>, <c>native</c>, <c>resources</c>, …); empty strings are null.
-/// </summary>
-public sealed record PublishAsset(string? PackageId, string? PackageVersion, string? AssetType);
 
 /// <summary>A publish file left out of the image, and why, for the summary.</summary>
 public sealed record LeftOutFile(PublishFile File, long Size, string Why);

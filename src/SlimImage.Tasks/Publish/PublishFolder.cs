@@ -1,4 +1,5 @@
 using SlimImage.Diagnostics;
+using SlimImage.Entries;
 
 namespace SlimImage.Publish;
 
@@ -53,7 +54,7 @@ public static class PublishFolder
             if (byPath.TryGetValue(relative, out var item))
                 files.Add(item with { HostPath = host });
             else if (writes.Contains(relative))
-                files.Add(new PublishFile(host, relative, Rootfs.EntryOrigin.App));
+                files.Add(new PublishFile(host, relative, EntryOrigin.App));
             else
                 notWritten.Add(relative);
         }

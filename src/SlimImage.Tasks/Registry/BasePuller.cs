@@ -1,7 +1,6 @@
 using System.Text.Json;
 using SlimImage.Diagnostics;
-using SlimImage.Image;
-using SlimImage.Pipeline;
+using SlimImage.Oci;
 
 namespace SlimImage.Registry;
 
@@ -13,17 +12,17 @@ namespace SlimImage.Registry;
 /// </summary>
 public static class BasePuller
 {
-    private const string DockerList = "application/vnd.docker.distribution.manifest.list.v2+json";
-    private const string DockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
+    private const string DockerList = MediaTypes.DockerManifestList;
+    private const string DockerManifest = MediaTypes.DockerManifest;
 
     /// <summary>Pulls <paramref name="reference"/> for <paramref name="platform"/>; a layer expanding beyond
     /// <paramref name="maxLayerSize"/> (SlimImageBaseLayerMaxSize) is SLIM3521 and is not kept.</summary>
     public static PulledImage Pull(ImageReference reference, Platform platform, RegistrySettings settings,
-        Action<SlimDiagnostic> report, CancellationToken ct, long maxLayerSize = Base.LayerLimit.Default) =>
+        Action<SlimDiagnostic> report, CancellationToken ct, long maxLayerSize = LayerBlob.DefaultMaxUncompressedSize) =>
         PullAsync(reference, platform, settings, report, ct, maxLayerSize).GetAwaiter().GetResult();
 
     public static async Task<PulledImage> PullAsync(ImageReference reference, Platform platform, RegistrySettings settings,
-        Action<SlimDiagnostic> report, CancellationToken ct, long maxLayerSize = Base.LayerLimit.Default)
+        Action<SlimDiagnostic> report, CancellationToken ct, long maxLayerSize = LayerBlob.DefaultMaxUncompressedSize)
     {
         var cache = new BlobCache(settings.CacheDirectory);
         if (reference.Digest is { } pinned && await TryCacheOnly(reference, pinned, platform, cache, ct).ConfigureAwait(false) is { } cached)
@@ -173,29 +172,30 @@ public static class BasePuller
     }
 
     /// <summary>
-    /// The entry for linux and the RID's architecture; a variant, when both sides name one, must agree
-    /// (image-spec image-index.md "platform"). Exact variant matches win.
+    /// The index entry for the platform (<see cref="Platform.Choose"/>, the rule base archives follow too); entries that
+    /// match equally are ambiguous (SLIM4020), as in an archive.
     /// </summary>
     private static Descriptor ChoosePlatform(ImageReference reference, byte[] index, Digest indexDigest, Platform platform)
     {
         using var doc = JsonDocument.Parse(index);
-        var candidates = new List<(Descriptor D, bool ExactVariant)>();
+        var entries = new List<(Descriptor D, Platform P)>();
         var seen = new List<string>();
         var i = -1;
         foreach (var m in doc.RootElement.GetProperty("manifests").EnumerateArray())
         {
             i++;
             if (!m.TryGetProperty("platform", out var p)) continue;
-            var (os, arch, variant) = (Str(p, "os"), Str(p, "architecture"), Str(p, "variant"));
-            seen.Add($"{os}/{arch}" + (variant != null ? "/" + variant : ""));
-            if (os != "linux" || arch != platform.Architecture) continue;
-            if (variant != null && platform.Variant != null && variant != platform.Variant) continue;
-            candidates.Add((ReadDescriptor(m, $"the index {indexDigest}, manifests[{i}].digest"), variant == platform.Variant));
+            var entry = new Platform(Str(p, "os") ?? "", Str(p, "architecture") ?? "", Str(p, "variant"));
+            seen.Add(entry.ToString());
+            if (platform.Matches(entry))
+                entries.Add((ReadDescriptor(m, $"the index {indexDigest}, manifests[{i}].digest"), entry));
         }
-        if (candidates.Count == 0)
-            throw new SlimException("SLIM4014", reference, "linux/" + platform.Architecture + (platform.Variant != null ? "/" + platform.Variant : ""),
-                seen.Count == 0 ? "no platform at all" : string.Join(", ", seen));
-        return candidates.OrderByDescending(c => c.ExactVariant).First().D;
+        var chosen = platform.Choose(entries, e => e.P);
+        if (chosen.Count == 0)
+            throw new SlimException("SLIM4014", reference, platform, seen.Count == 0 ? "no platform at all" : string.Join(", ", seen));
+        if (chosen.Count > 1)
+            throw new SlimException("SLIM4020", reference, platform, string.Join(", ", chosen.Select(c => c.D.Digest)));
+        return chosen[0].D;
     }
 
     /// <summary>The mediaType field, else guessed from the shape (it is optional in OCI); schema 1 is refused.</summary>

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using SlimImage.Diagnostics;
-using SlimImage.Image;
+using SlimImage.FileSystem;
+using SlimImage.Oci;
 
 namespace SlimImage.Registry;
 
@@ -26,7 +27,7 @@ internal sealed class BlobCache(string root)
             if (!File.Exists(path)) return null;
             var bytes = File.ReadAllBytes(path);
             if (Digest.Of(bytes) == digest) return bytes;
-            TryDelete(path); // damaged: fetch again
+            TempFiles.TryDelete(path); // damaged: fetch again
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
@@ -46,7 +47,7 @@ internal sealed class BlobCache(string root)
                 if (Digest.Sha256(SHA256.HashData(file)) != layer.Digest)
                 {
                     file.Dispose();
-                    TryDelete(path);
+                    TempFiles.TryDelete(path);
                     return null;
                 }
             var record = File.Exists(path + ".diffid") ? File.ReadAllText(path + ".diffid").Split(' ') : [];
@@ -79,7 +80,7 @@ internal sealed class BlobCache(string root)
             if (actual != layer.Digest || length != layer.Size)
                 throw new SlimException("SLIM4009", where, what, $"{layer.Digest} ({layer.Size} bytes)", $"{actual} ({length} bytes)");
             var (diff, size) = DiffIdOf(temp, layer.MediaType, maxSize,
-                () => new SlimException("SLIM3521", where, layer.Digest, Base.LayerLimit.Describe(maxSize)), ct);
+                () => new SlimException("SLIM3521", where, layer.Digest, ByteSize.Exact(maxSize)), ct);
             if (diff is { } d && d != diffId)
                 throw new SlimException("SLIM4009", where, what + " uncompressed (the config's diff_id)", diffId, d);
             uncompressed = size;
@@ -126,15 +127,12 @@ internal sealed class BlobCache(string root)
         return Path.Combine(Root, "refs", BlobJournal.SafeName(r.Registry), Path.Combine(r.Repository.Split('/')), tag);
     }
 
-    /// <summary>The sha256 of the decompressed tar and its size, when the media type says gzip or nothing.</summary>
+    /// <summary>The sha256 of the decompressed tar and its size; null for a media type that is not a layer's.</summary>
     /// <remarks>Bounded and cancellable like every read of a base layer: the blob is untrusted until its tar is read.</remarks>
     private static (Digest?, long?) DiffIdOf(string path, string mediaType, long maxSize, Func<Exception> tooLarge, CancellationToken ct)
     {
-        string oci;
-        if (mediaType.EndsWith("gzip", StringComparison.Ordinal)) oci = MediaTypes.LayerGzip;
-        else if (mediaType.EndsWith(".tar", StringComparison.Ordinal)) oci = MediaTypes.Layer;
-        else return (null, null); // zstd: checked when the base's layers are read (BaseLayers); the compressed digest was checked
-        using (var tar = Base.BaseLayers.Decompress(File.OpenRead(path), oci, maxSize, tooLarge, ct))
+        if (LayerCompression.FormatOf(mediaType) == null) return (null, null);
+        using (var tar = new LimitedReadStream(LayerCompression.OpenUncompressed(mediaType, File.OpenRead(path)), maxSize, tooLarge, ct))
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var buffer = new byte[1 << 16];
@@ -166,14 +164,8 @@ internal sealed class BlobCache(string root)
         }
         finally
         {
-            TryDelete(temp);
-            TryDelete(temp + ".diffid");
+            TempFiles.TryDelete(temp);
+            TempFiles.TryDelete(temp + ".diffid");
         }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* best effort */ }
     }
 }

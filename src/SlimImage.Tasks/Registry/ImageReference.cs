@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using SlimImage.Diagnostics;
-using SlimImage.Image;
+using SlimImage.Oci;
 
 namespace SlimImage.Registry;
 
@@ -50,7 +50,7 @@ public sealed partial record ImageReference(string Registry, string Repository, 
         if (at >= 0)
         {
             if (!DigestPattern().IsMatch(text[(at + 1)..])) return null;
-            digest = Image.Digest.Parse(text[(at + 1)..]);
+            digest = Oci.Digest.Parse(text[(at + 1)..]);
             text = text[..at];
         }
         string? tag = null;

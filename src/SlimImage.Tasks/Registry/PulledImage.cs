@@ -1,4 +1,4 @@
-using SlimImage.Image;
+using SlimImage.Oci;
 
 namespace SlimImage.Registry;
 

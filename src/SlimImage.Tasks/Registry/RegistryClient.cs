@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using SlimImage.Diagnostics;
-using SlimImage.Image;
+using SlimImage.Oci;
 
 namespace SlimImage.Registry;
 
@@ -12,13 +12,13 @@ public sealed record FetchedManifest(byte[] Bytes, string MediaType, Digest Dige
 /// The OCI distribution API calls SlimImage needs (opencontainers/distribution-spec spec.md): blob HEAD, upload
 /// (POST, then one PUT, or PATCH chunks and a closing PUT), cross-repository mount, manifest HEAD/GET/PUT, blob GET.
 /// </summary>
-internal sealed class RegistryClient : IDisposable
+internal sealed partial class RegistryClient : IDisposable
 {
     /// <summary>What a manifest GET accepts: OCI and docker schema 2, single images and indexes.</summary>
     public static readonly string[] ManifestTypes =
     [
         MediaTypes.Index, MediaTypes.Manifest,
-        "application/vnd.docker.distribution.manifest.list.v2+json", "application/vnd.docker.distribution.manifest.v2+json",
+        MediaTypes.DockerManifestList, MediaTypes.DockerManifest,
     ];
 
     /// <summary>A client for one pull or one push (<paramref name="operation"/>: "pull" or "push", for SLIM4019).</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using SlimImage.Entries;
 
 namespace SlimImage.Rootfs;
 

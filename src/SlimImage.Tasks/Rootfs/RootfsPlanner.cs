@@ -1,16 +1,10 @@
 using SlimImage.Closure;
 using SlimImage.FileSystem;
-using SlimImage.Pipeline;
 using SlimImage.Publish;
 using SlimImage.Runtime;
+using SlimImage.Entries;
 
 namespace SlimImage.Rootfs;
-
-/// <summary>A file of the build machine that went into the image, for the summary.</summary>
-public sealed record HostFileUse(string ImagePath, string HostPath, long Size, string Why);
-
-/// <summary>Every path of the image (sorted), and which host files it took.</summary>
-public sealed record RootfsPlan(IReadOnlyList<RootfsEntry> Entries, IReadOnlyList<HostFileUse> HostFiles);
 
 /// <summary>
 /// Turns the publish output, the library closure and the user's files into the exact list of paths, modes and
@@ -30,14 +24,14 @@ public sealed class RootfsPlanner
 
     public RootfsPlanner(string sysroot) => this.sysroot = sysroot;
 
-    public static RootfsPlan Plan(ImageRequest request, PublishSelection publish, ClosureResult closure, RuntimeNeeds? needs = null)
+    public static RootfsPlan Plan(RootfsOptions request, PublishSelection publish, ClosureResult closure, RuntimeNeeds? needs = null)
     {
         var planner = new RootfsPlanner(request.Sysroot);
         foreach (var entry in EtcFiles.Entries())
             planner.Add(entry);
-        planner.Add(RootfsEntry.Dir(ImageRequest.AppDirectory));
+        planner.Add(RootfsEntry.Dir(RootfsOptions.AppDirectory));
         foreach (var file in publish.Kept)
-            planner.Add(RootfsEntry.HostFile(ImageRequest.AppDirectory + "/" + file.RelativePath, file.HostPath,
+            planner.Add(RootfsEntry.HostFile(RootfsOptions.AppDirectory + "/" + file.RelativePath, file.HostPath,
                 ModeOf(file.HostPath), file.Origin) with { Asset = file.Asset });
         foreach (var interpreter in closure.Interpreters)
             if (interpreter.Resolution != null)

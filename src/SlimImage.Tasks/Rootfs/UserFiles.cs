@@ -1,7 +1,7 @@
 using System.Globalization;
 using SlimImage.Diagnostics;
 using SlimImage.FileSystem;
-using SlimImage.Pipeline;
+using SlimImage.Entries;
 
 namespace SlimImage.Rootfs;
 

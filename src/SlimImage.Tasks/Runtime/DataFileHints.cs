@@ -1,7 +1,6 @@
 using SlimImage.Closure;
 using SlimImage.Diagnostics;
 using SlimImage.FileSystem;
-using SlimImage.Pipeline;
 
 namespace SlimImage.Runtime;
 
@@ -27,9 +26,9 @@ public static class DataFileHints
         new("libtesseract.so.", "its trained language data (TESSDATA_PREFIX)", ["/usr/share/tesseract-ocr"]),
     ];
 
-    public static IEnumerable<SlimDiagnostic> For(ClosureResult closure, ImageRequest request)
+    public static IEnumerable<SlimDiagnostic> For(ClosureResult closure, RuntimeRequest request)
     {
-        var added = request.Files.Select(f => SysrootPath.Normalize(f.DestinationPath)).ToList();
+        var added = request.UserPaths.Select(SysrootPath.Normalize).ToList();
         foreach (var known in Libraries)
         {
             var library = closure.Libraries.FirstOrDefault(l => l.Soname.StartsWith(known.SonamePrefix, StringComparison.Ordinal));

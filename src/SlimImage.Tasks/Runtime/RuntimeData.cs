@@ -1,7 +1,7 @@
 using System.Text;
 using SlimImage.Diagnostics;
 using SlimImage.FileSystem;
-using SlimImage.Rootfs;
+using SlimImage.Entries;
 
 namespace SlimImage.Runtime;
 

@@ -1,6 +1,5 @@
 using SlimImage.Closure;
 using SlimImage.Diagnostics;
-using SlimImage.Pipeline;
 using SlimImage.Publish;
 
 namespace SlimImage.Runtime;
@@ -31,10 +30,10 @@ public static class RuntimeDependencies
     // pal_gssapi.c dlopens exactly this name (GSS_SHIM), lazily, the first time Negotiate authentication is used.
     private const string Gssapi = "libgssapi_krb5.so.2";
 
-    public static RuntimeNeeds Find(ImageRequest request, PublishSelection publish, LibraryResolver resolver) =>
+    public static RuntimeNeeds Find(RuntimeRequest request, PublishSelection publish, LibraryResolver resolver) =>
         Find(request, publish, resolver, _ => { });
 
-    public static RuntimeNeeds Find(ImageRequest request, PublishSelection publish, LibraryResolver resolver, Action<SlimDiagnostic> report,
+    public static RuntimeNeeds Find(RuntimeRequest request, PublishSelection publish, LibraryResolver resolver, Action<SlimDiagnostic> report,
         IReadOnlyList<Publish.Bundle.SingleFileBundle>? bundles = null)
     {
         var sonames = new List<ExtraSoname>();
@@ -80,7 +79,7 @@ public static class RuntimeDependencies
         return new RuntimeNeeds(sonames) { DataSets = data, OpenSslReason = openSsl.Loads ? openSsl.Reason : null };
     }
 
-    private static OpenSslUse OpenSsl(ImageRequest request, PublishSelection publish, IReadOnlyList<Publish.Bundle.SingleFileBundle>? bundles)
+    private static OpenSslUse OpenSsl(RuntimeRequest request, PublishSelection publish, IReadOnlyList<Publish.Bundle.SingleFileBundle>? bundles)
     {
         if (request.OpenSsl == OpenSslMode.Exclude)
             return new OpenSslUse(false, "SlimImageOpenSsl=false", []);
@@ -103,7 +102,7 @@ public static class RuntimeDependencies
     public static void Report(RuntimeNeeds needs, ClosureResult closure, Action<SlimDiagnostic> report) =>
         Report(needs, closure, null, report);
 
-    public static void Report(RuntimeNeeds needs, ClosureResult closure, ImageRequest? request, Action<SlimDiagnostic> report)
+    public static void Report(RuntimeNeeds needs, ClosureResult closure, RuntimeRequest? request, Action<SlimDiagnostic> report)
     {
         var icu = needs.Sonames.FirstOrDefault(s => s.Reason == IcuReason);
         if (icu != null)

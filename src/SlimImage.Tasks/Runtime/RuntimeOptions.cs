@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using SlimImage.Diagnostics;
-using SlimImage.Pipeline;
 
 namespace SlimImage.Runtime;
 
@@ -20,9 +19,9 @@ public static partial class RuntimeOptions
     };
 
     /// <summary>Every SlimImageCaCertificate must exist and hold a PEM certificate (SLIM1201, SLIM1202).</summary>
-    public static void Validate(ImageRequest request)
+    public static void Validate(IReadOnlyList<string> caCertificates)
     {
-        foreach (var file in request.CaCertificates)
+        foreach (var file in caCertificates)
         {
             if (!File.Exists(file))
                 throw new SlimException("SLIM1201", file);

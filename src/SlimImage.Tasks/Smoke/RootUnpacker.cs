@@ -1,8 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using SlimImage.Diagnostics;
-using SlimImage.Image;
-using SlimImage.Layers;
+using SlimImage.Oci;
 
 namespace SlimImage.Smoke;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using SlimImage.Image;
-using SlimImage.Layers;
+using SlimImage.Oci;
 
 namespace SlimImage.Smoke;
 

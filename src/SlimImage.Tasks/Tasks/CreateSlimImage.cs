@@ -1,10 +1,8 @@
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using SlimImage.Diagnostics;
-using SlimImage.Layers;
 using SlimImage.Pipeline;
-using SlimImage.Publish;
-using SlimImage.Rootfs;
+using SlimImage.Oci;
 
 namespace SlimImage.Tasks;
 
@@ -21,9 +19,9 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
             foreach (var (name, value, why) in Pipeline.SdkContainerProperties.Unused(
                          SdkContainerProperties.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value")))))
                 Report(SlimDiagnostic.Info("SLIM1057", name, value, why));
-            var request = ReadRequest();
+            var request = RequestReader.Read(Inputs(), Report, Environment.GetEnvironmentVariable);
             RequestValidator.Validate(request);
-            var result = Incremental.IncrementalImage.Run(request, Report, _cancel.Token);
+            var result = IncrementalPipeline.Run(request, Report, _cancel.Token);
             Archive = result.ArchivePath != null ? ToItem(result) : null;
             PushedImages = ToPushedItems(result);
             return !Log.HasLoggedErrors;
@@ -61,105 +59,83 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
                 d.Severity == SlimSeverity.Detail ? MessageImportance.Normal : MessageImportance.High, d.Message);
     }
 
-    private ImageRequest ReadRequest() => ReadRequestProperties() with
-    {
-        Compression = CompressionSettings.Parse(Compression, CompressionLevel).Compression,
-        CompressionLevel = CompressionSettings.Parse(Compression, CompressionLevel).Level,
-        Format = ImageFormatSettings.Parse(ImageFormat, ImageFormatProperty, CompressionSettings.Parse(Compression, CompressionLevel).Compression),
-        IntermediateDirectory = string.IsNullOrWhiteSpace(IntermediateDirectory) ? null : Path.GetFullPath(IntermediateDirectory.Trim()),
-        SmokeTest = Smoke.SmokeTestSettings.Parse(SmokeTest, SmokeTestArgs, SmokeTestExitCode, SmokeTestExpect, SmokeTestTimeout, SmokeTestUrl, SmokeTestRunner),
-    };
-
-    private ImageRequest ReadRequestProperties() => new()
+    /// <summary>The task's parameters as they are; <see cref="RequestReader"/> parses them.</summary>
+    private ProjectInputs Inputs() => new()
     {
         PublishDirectory = PublishDirectory,
-        PublishFiles = ReadPublishFolder(),
+        PublishFiles = Items(PublishFiles),
+        PublishWrites = Items(PublishWrites),
         RuntimeIdentifier = RuntimeIdentifier,
         AssemblyName = AssemblyName,
-        AppVersion = NullIfEmpty(AppVersion),
+        AppVersion = AppVersion,
         InvariantGlobalization = InvariantGlobalization,
         WebApp = WebApp,
-        Base = string.IsNullOrWhiteSpace(Base) ? "scratch" : Base.Trim(),
-        ArchivePath = Path.GetFullPath(ArchiveOutputPath),
-        Repository = Repository.Trim(),
-        Tags = Tags.Select(t => t.Trim()).Where(t => t.Length > 0).Distinct().DefaultIfEmpty("latest").ToList(),
-        User = User.Trim(),
-        WorkingDirectory = WorkingDirectory.Trim(),
-        Entrypoint = Entrypoint.Where(a => a.Length > 0).ToList(),
-        Command = new Image.AppCommandSettings
-        {
-            AppCommand = Specs(AppCommand),
-            AppCommandArgs = Specs(AppCommandArgs),
-            DefaultArgs = Command.Any(a => a.Length > 0) ? Command.Where(a => a.Length > 0).ToList() : Specs(DefaultArgs),
-            Entrypoint = Specs(ContainerEntrypoint),
-            EntrypointArgs = Specs(ContainerEntrypointArgs),
-            Instruction = Image.AppCommandSettings.ParseInstruction(AppCommandInstruction),
-        },
-        Environment = EnvironmentVariables.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value"))).ToList(),
-        Labels = Labels.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value"))).ToList(),
-        Ports = Ports.Select(i => RequestValidator.ParsePort(i.ItemSpec, i.GetMetadata("Type"))).ToList(),
-        Files = Files.Select(i => new ExtraFile(FullPath(i), i.GetMetadata("DestinationPath"))).ToList(),
-        LibraryPaths = LibraryPaths.Where(p => p.Trim().Length > 0).Select(p => Path.GetFullPath(p.Trim())).ToList(),
-        Sysroot = string.IsNullOrWhiteSpace(Sysroot) ? "/" : Path.GetFullPath(Sysroot.Trim()),
+        Base = Base,
+        ArchiveOutputPath = ArchiveOutputPath,
+        Repository = Repository,
+        Tags = Tags,
+        User = User,
+        WorkingDirectory = WorkingDirectory,
+        Entrypoint = Entrypoint,
+        Command = Command,
+        SdkContainerProperties = Items(SdkContainerProperties),
+        AppCommand = Items(AppCommand),
+        AppCommandArgs = Items(AppCommandArgs),
+        DefaultArgs = Items(DefaultArgs),
+        AppCommandInstruction = AppCommandInstruction,
+        ContainerEntrypoint = Items(ContainerEntrypoint),
+        ContainerEntrypointArgs = Items(ContainerEntrypointArgs),
+        EnvironmentVariables = Items(EnvironmentVariables),
+        Labels = Items(Labels),
+        LabelProperties = Items(LabelProperties),
+        Ports = Items(Ports),
+        Files = Items(Files),
+        LibraryPaths = LibraryPaths,
+        Sysroot = Sysroot,
         IncludeDebugSymbols = IncludeDebugSymbols,
         IncludeLttng = IncludeLttng,
         TrimDiagnostics = TrimDiagnostics,
         ScannerMetadata = ScannerMetadata,
-        OpenSsl = Runtime.RuntimeOptions.ParseOpenSsl(OpenSsl),
-        CaCertificates = CaCertificates.Select(FullPath).ToList(),
+        WriteReport = WriteReport,
+        StepSummary = StepSummary,
+        Sbom = Sbom,
+        SbomFormat = SbomFormat,
+        NuGetPackageFolders = NuGetPackageFolders,
+        OpenSsl = OpenSsl,
+        CaCertificates = Items(CaCertificates),
         TimeZoneData = TimeZoneData,
         Kerberos = Kerberos,
-        NativeLibraries = NativeLibraries.Select(i => NativeLibraryChoice.Parse(i.ItemSpec, i.GetMetadata("Keep"))).ToList(),
-        Timestamp = RequestValidator.ParseSourceDateEpoch(SourceDateEpoch),
-        SourceRevision = NullIfEmpty(SourceRevision),
-        SourceRepositoryUrl = NullIfEmpty(SourceRepositoryUrl),
-        BusyboxPath = NullIfEmpty(BusyboxPath),
-        BaseLayerMaxSize = SlimImage.Base.LayerLimit.Parse(BaseLayerMaxSize),
-        Layering = LayerSplit.Parse(Layering),
-        Registry = NullIfEmpty(Registry),
+        NativeLibraries = Items(NativeLibraries),
+        SourceDateEpoch = SourceDateEpoch,
+        SmokeTest = SmokeTest,
+        SmokeTestArgs = SmokeTestArgs,
+        SmokeTestExitCode = SmokeTestExitCode,
+        SmokeTestExpect = SmokeTestExpect,
+        SmokeTestTimeout = SmokeTestTimeout,
+        SmokeTestUrl = SmokeTestUrl,
+        SmokeTestRunner = SmokeTestRunner,
+        SourceRevision = SourceRevision,
+        SourceRepositoryUrl = SourceRepositoryUrl,
+        BusyboxPath = BusyboxPath,
+        BaseLayerMaxSize = BaseLayerMaxSize,
+        Layering = Layering,
+        Compression = Compression,
+        CompressionLevel = CompressionLevel,
+        ImageFormat = ImageFormat,
+        ImageFormatProperty = ImageFormatProperty,
+        IntermediateDirectory = IntermediateDirectory,
+        Registry = Registry,
+        Load = Load,
+        LocalRegistry = LocalRegistry,
+        LoadTimeout = LoadTimeout,
         WriteArchive = WriteArchive,
-        Load = Daemon.LoadTarget.Parse(Load, LocalRegistry, LoadTimeout),
-        Registries = ReadRegistrySettings(),
+        InsecureRegistries = InsecureRegistries,
+        CacheDirectory = CacheDirectory,
     };
 
-    // The publish folder is the truth; the items only say what each file is (PublishFolder explains why).
-    private IReadOnlyList<PublishFile> ReadPublishFolder()
-    {
-        var contents = PublishFolder.Read(PublishDirectory, PublishFiles.Select(ToPublishFile).ToList(),
-            PublishWrites.Select(FullPath), [Path.GetFullPath(ArchiveOutputPath)]);
-        if (contents.NotWritten.Count > 0)
-        {
-            const int named = 20;
-            var list = string.Join(", ", contents.NotWritten.Take(named))
-                       + (contents.NotWritten.Count > named ? $" and {contents.NotWritten.Count - named} more" : "");
-            Log.LogWarning(null, "SLIM1030", null, null, 0, 0, 0, 0,
-                Messages.StripCode(Messages.Format("SLIM1030", contents.NotWritten.Count, PublishDirectory, list)));
-        }
-        return contents.Files;
-    }
-
-    private static PublishFile ToPublishFile(ITaskItem item)
-    {
-        var relative = item.GetMetadata("RelativePath");
-        if (string.IsNullOrEmpty(relative))
-            relative = Path.GetFileName(item.ItemSpec);
-        var packageId = item.GetMetadata("NuGetPackageId");
-        return new PublishFile(FullPath(item), relative, OriginOf(packageId))
-        {
-            Asset = new PublishAsset(NullIfEmpty(packageId), NullIfEmpty(item.GetMetadata("NuGetPackageVersion")), NullIfEmpty(item.GetMetadata("AssetType"))),
-        };
-    }
-
-    private static EntryOrigin OriginOf(string packageId)
-    {
-        if (string.IsNullOrEmpty(packageId))
-            return EntryOrigin.App;
-        // Runtime packs: Microsoft.NETCore.App.Runtime.<rid>, Microsoft.AspNetCore.App.Runtime.<rid>, …
-        return packageId.Contains(".App.Runtime.", StringComparison.OrdinalIgnoreCase)
-               || packageId.StartsWith("runtime.", StringComparison.OrdinalIgnoreCase)
-            ? EntryOrigin.Runtime
-            : EntryOrigin.Package;
-    }
+    private static IReadOnlyList<ProjectItem> Items(ITaskItem[] items) =>
+        items.Select(i => new ProjectItem(i.ItemSpec, FullPath(i),
+            i.MetadataNames.Cast<string>().Distinct(StringComparer.OrdinalIgnoreCase).ToDictionary(n => n, i.GetMetadata, StringComparer.OrdinalIgnoreCase))).ToList();
 
     private static ITaskItem ToItem(ImageResult result)
     {
@@ -169,10 +145,11 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         item.SetMetadata("ManifestDigest", result.ManifestDigest);
         item.SetMetadata("CompressedSize", result.CompressedSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         item.SetMetadata("UncompressedSize", result.UncompressedSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (result.Published.OfType<Daemon.DaemonPublication>().FirstOrDefault() is { } loaded)
+        if (result.SbomPath != null) item.SetMetadata("Sbom", result.SbomPath);
+        if (result.Loaded is { } loaded)
         {
-            item.SetMetadata("LoadedInto", loaded.Load.Cli.Name);
-            item.SetMetadata("LoadedImages", string.Join(";", loaded.Load.Images));
+            item.SetMetadata("LoadedInto", loaded.Client);
+            item.SetMetadata("LoadedImages", string.Join(";", loaded.Images));
         }
         return item;
     }
@@ -184,7 +161,4 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         return string.IsNullOrEmpty(full) ? Path.GetFullPath(item.ItemSpec) : full;
     }
 
-    private static List<string> Specs(ITaskItem[] items) => items.Select(i => i.ItemSpec).Where(a => a.Length > 0).ToList();
-
-    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -1,5 +1,5 @@
 using Microsoft.Build.Framework;
-using SlimImage.Daemon;
+using SlimImage.Pipeline;
 using SlimImage.Diagnostics;
 
 namespace SlimImage.Tasks;
@@ -30,9 +30,7 @@ public sealed class LoadSlimImage : Microsoft.Build.Utilities.Task, ICancelableT
     {
         try
         {
-            var target = LoadTarget.Parse(string.IsNullOrWhiteSpace(Load) ? "true" : Load, LocalRegistry, LoadTimeout);
-            if (target != null)
-                DaemonPublisher.LoadArchive(Path.GetFullPath(Archive), target, Environment.GetEnvironmentVariable, d =>
+            Publishers.LoadArchive(Archive, Load, LocalRegistry, LoadTimeout, Environment.GetEnvironmentVariable, d =>
                     Log.LogMessage(null, d.Code, null, null, 0, 0, 0, 0,
                         d.Severity == SlimSeverity.Detail ? MessageImportance.Normal : MessageImportance.High, d.Message), _cancel.Token);
             return !Log.HasLoggedErrors;

@@ -1,6 +1,7 @@
 using SlimImage.Diagnostics;
 using SlimImage.Pipeline;
 using SlimImage.Rootfs;
+using SlimImage.Tests.Support;
 using Xunit;
 
 namespace SlimImage.Tests.BadInput;
@@ -8,15 +9,7 @@ namespace SlimImage.Tests.BadInput;
 /// <summary>User input that must give a clear SLIM error naming what is wrong, before any image work.</summary>
 public class RequestValidatorTests
 {
-    private static ImageRequest Valid() => new()
-    {
-        PublishDirectory = "/nonexistent/publish",
-        PublishFiles = [],
-        RuntimeIdentifier = "linux-x64",
-        AssemblyName = "App",
-        ArchivePath = "/tmp/app.tar",
-        Repository = "app",
-    };
+    private static ImageRequest Valid() => TestRequests.Minimal("/nonexistent/publish", "/tmp/app.tar");
 
     private static SlimException Fails(ImageRequest request) =>
         Assert.Throws<SlimException>(() => RequestValidator.Validate(request));

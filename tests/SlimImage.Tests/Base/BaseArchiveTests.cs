@@ -2,11 +2,11 @@ using System.Formats.Tar;
 using System.Text;
 using SlimImage.Base;
 using SlimImage.Diagnostics;
-using SlimImage.Image;
 using SlimImage.Pipeline;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Base;
 
@@ -42,16 +42,23 @@ public class BaseArchiveTests : IDisposable
             Assert.Equal(b.DiffIds, loaded.Layers.Select(l => l.DiffId.ToString()));
             // Byte for byte: the blob file is what the digest names.
             Assert.All(loaded.Layers, l => Assert.Equal(l.Digest, Digest.Of(File.ReadAllBytes(l.BlobPath))));
-            Assert.Equal(EntryKindOf(loaded, "/opt/greeting.txt"), Rootfs.EntryKind.File);
+            Assert.Equal(EntryKindOf(loaded, "/opt/greeting.txt"), EntryKind.File);
             Assert.Null(loaded.Files.Get("/opt/removed.txt")); // the whiteout applied
             Assert.Contains(TestBase.BaseUserLine, Encoding.UTF8.GetString(loaded.Files.Content("/etc/passwd")!));
             Assert.Contains("GREETING=hello-from-base", loaded.Config.Env);
             Assert.Equal(["/bin/false"], loaded.Config.Cmd);
             Assert.Equal(3, loaded.History.Count(h => !h.EmptyLayer));
         }
+        // For the base.name and base.digest labels: a docker-archive has a name (RepoTags) and no manifest; an OCI
+        // archive has a manifest digest, and its ref.name only when that names an image rather than a bare tag.
+        Assert.Equal("docker.io/library/base:latest", docker.ImageName); // as skopeo writes RepoTags
+        Assert.Null(docker.ManifestDigest);
+        Assert.Null(oci.ImageName);
+        var manifest = Repo.Run("skopeo", ["inspect", "oci-archive:" + b.OciArchive], timeoutSeconds: 120).EnsureSuccess().Output;
+        Assert.Equal(System.Text.Json.JsonDocument.Parse(manifest).RootElement.GetProperty("Digest").GetString(), oci.ManifestDigest.ToString());
     }
 
-    private static Rootfs.EntryKind? EntryKindOf(LoadedBase b, string path) => b.Files.Get(path)?.Kind;
+    private static EntryKind? EntryKindOf(LoadedBase b, string path) => b.Files.Get(path)?.Kind;
 
     [Fact]
     public void ADockerArchiveWithGzipLayersIsHashedToItsDigests()
@@ -128,7 +135,7 @@ public class BaseArchiveTests : IDisposable
     {
         var b = TestBase.Build(dir.Combine("base"));
         using var scratch = new ScratchDir();
-        var missing = Assert.Throws<SlimException>(() => BasePipelineTests.Run(BasePipelineTests.Request(scratch, dir.Combine("nope.tar"))));
+        var missing = Assert.Throws<SlimException>(() => BasePipelineTests.Run(TestRequests.WholePipeline(scratch, dir.Combine("nope.tar"))));
         Assert.Equal("SLIM1003", missing.Code);
         Assert.Contains("nope.tar", missing.Message);
 

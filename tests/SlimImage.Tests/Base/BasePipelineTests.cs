@@ -5,9 +5,9 @@ using SlimImage.Pipeline;
 using SlimImage.Publish;
 using SlimImage.Rootfs;
 using SlimImage.Tests.Elf;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Base;
 
@@ -17,36 +17,6 @@ namespace SlimImage.Tests.Base;
 /// </summary>
 public class BasePipelineTests
 {
-    private const string AppSource = """
-        #include <stdio.h>
-        int main(int argc, char **argv) { printf("app ran args=%d\n", argc - 1); return 0; }
-        """;
-
-    internal static ImageRequest Request(ScratchDir dir, string baseName, bool linkLibstdcxx = false)
-    {
-        var publish = dir.Combine("publish");
-        Directory.CreateDirectory(publish);
-        // --no-as-needed keeps libstdc++ in DT_NEEDED although the C program uses none of it.
-        Gcc.Build(Path.Combine(publish, "app"), AppSource, linkLibstdcxx ? ["-Wl,--no-as-needed", "-lstdc++"] : []);
-        return new ImageRequest
-        {
-            PublishDirectory = publish,
-            PublishFiles =
-            [
-                new PublishFile(Path.Combine(publish, "app"), "app", EntryOrigin.App),
-                new PublishFile(dir.File("publish/System.Private.CoreLib.dll", "runtime pack file"), "System.Private.CoreLib.dll", EntryOrigin.Runtime),
-                new PublishFile(dir.File("publish/Newtonsoft.Json.dll", "package file"), "Newtonsoft.Json.dll", EntryOrigin.Package),
-            ],
-            RuntimeIdentifier = "linux-x64",
-            AssemblyName = "app",
-            InvariantGlobalization = true,
-            Base = baseName,
-            ArchivePath = dir.Combine("out", "app.tar"),
-            Repository = "app",
-            Timestamp = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000),
-        };
-    }
-
     internal static (ImageResult Result, List<SlimDiagnostic> Messages) Run(ImageRequest request)
     {
         var messages = new List<SlimDiagnostic>();
@@ -58,10 +28,10 @@ public class BasePipelineTests
     public void BusyboxBaseHasItsOwnLayerAndTheShellStartsTheApp()
     {
         using var dir = new ScratchDir();
-        var (result, _) = Run(Request(dir, "busybox"));
+        var (result, _) = Run(TestRequests.WholePipeline(dir, "busybox"));
         var view = ArchiveValidator.Validate(result.ArchivePath!);
         var bytes = File.ReadAllBytes(result.ArchivePath!);
-        Run(Request(dir, "busybox"));
+        Run(TestRequests.WholePipeline(dir, "busybox"));
         Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(result.ArchivePath!)), "the same inputs must give the same archive");
 
         // busybox, build machine files, runtime, package, app: in that order.
@@ -95,7 +65,7 @@ public class BasePipelineTests
     public void TheStepSaysWhereItsTimeWent()
     {
         using var dir = new ScratchDir();
-        var (_, messages) = Run(Request(dir, "scratch"));
+        var (_, messages) = Run(TestRequests.WholePipeline(dir, "scratch"));
         var times = Assert.Single(messages, m => m.Code == "SLIM3601");
         Assert.Equal(SlimSeverity.Detail, times.Severity);
         Assert.Matches(@"^Stage times: publish output \d+ ms, base \d+ ms, closure and rootfs plan \d+ ms, layers \d+ ms, " +
@@ -106,7 +76,7 @@ public class BasePipelineTests
     public void SingleLayeringPutsSlimImagesFilesInOneLayer()
     {
         using var dir = new ScratchDir();
-        var (result, _) = Run(Request(dir, "scratch") with { Layering = SlimImage.Layers.Layering.Single });
+        var (result, _) = Run(TestRequests.WholePipeline(dir, "scratch") with { Layering = SlimImage.Layers.Layering.Single });
         var view = ArchiveValidator.Validate(result.ArchivePath!);
         var layer = Assert.Single(view.Layers);
         Assert.NotNull(layer.Find("/etc/passwd"));
@@ -121,7 +91,7 @@ public class BasePipelineTests
     public void AnAppWithNoRuntimeOrPackageFilesLeavesThoseLayersOut()
     {
         using var dir = new ScratchDir();
-        var request = Request(dir, "scratch");
+        var request = TestRequests.WholePipeline(dir, "scratch");
         var (result, _) = Run(request with { PublishFiles = request.PublishFiles.Where(f => f.Origin == EntryOrigin.App).ToList() });
         var view = ArchiveValidator.Validate(result.ArchivePath!);
         Assert.Equal(2, view.Layers.Count); // build machine files, app
@@ -142,7 +112,7 @@ public class BasePipelineTests
                  })
         {
             using var scratch = new ScratchDir();
-            var (result, messages) = Run(Request(scratch, archive, linkLibstdcxx: true));
+            var (result, messages) = Run(TestRequests.WholePipeline(scratch, archive, linkLibstdcxx: true));
             var view = ArchiveValidator.Validate(result.ArchivePath!);
             var name = Path.GetFileName(archive);
 
@@ -195,9 +165,9 @@ public class BasePipelineTests
         using var dir = new ScratchDir();
         var testBase = TestBase.Build(dir.Combine("base"));
         using var scratch = new ScratchDir();
-        var (result, _) = Run(Request(scratch, testBase.OciArchive) with { User = "baseuser" });
+        var (result, _) = Run(TestRequests.WholePipeline(scratch, testBase.OciArchive) with { User = "baseuser" });
         Assert.Equal("baseuser", ArchiveValidator.Validate(result.ArchivePath!).User);
-        var e = Assert.Throws<SlimException>(() => Run(Request(scratch, testBase.OciArchive) with { User = "nobody" }));
+        var e = Assert.Throws<SlimException>(() => Run(TestRequests.WholePipeline(scratch, testBase.OciArchive) with { User = "nobody" }));
         Assert.Equal("SLIM1305", e.Code);
         Assert.Contains("baseuser", e.Message);
     }

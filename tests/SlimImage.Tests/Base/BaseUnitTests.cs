@@ -1,11 +1,13 @@
+using SlimImage.Pipeline;
+using SlimImage.Elf;
 using SlimImage.Base;
 using SlimImage.Diagnostics;
-using SlimImage.Elf;
 using SlimImage.Image;
 using SlimImage.Rootfs;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Base;
 
@@ -63,8 +65,8 @@ public class BaseUnitTests
         var raw = """{"created":"2020-01-01T00:00:00Z","created_by":"/bin/sh -c #(nop) ADD file:abc in /","comment":"x"}""";
         var empty = """{"created":"2020-01-01T00:00:00Z","created_by":"ENV A=1","empty_layer":true}""";
         using var doc = System.Text.Json.JsonDocument.Parse(empty);
-        var layers = new[] { new SlimImage.Layers.LayerBlob(Digest.Of("a"u8), Digest.Of("b"u8), 1, 1, MediaTypes.LayerGzip, "/x"),
-                             new SlimImage.Layers.LayerBlob(Digest.Of("c"u8), Digest.Of("d"u8), 1, 1, MediaTypes.LayerGzip, "/y") };
+        var layers = new[] { new LayerBlob(Digest.Of("a"u8), Digest.Of("b"u8), 1, 1, MediaTypes.LayerGzip, "/x"),
+                             new LayerBlob(Digest.Of("c"u8), Digest.Of("d"u8), 1, 1, MediaTypes.LayerGzip, "/y") };
         var config = new ImageConfig
         {
             Architecture = "amd64",
@@ -181,10 +183,10 @@ public class BaseUnitTests
         Assert.Equal(["[", "[[", "ash", "cat", "ls", "sh"], found.Applets);
 
         // No ELF file in the publish output: whatever library the image gets, the busybox needed it.
-        var request = BasePipelineTests.Request(dir, "busybox");
+        var request = TestRequests.WholePipeline(dir, "busybox");
         request = request with
         {
-            BusyboxPath = fake,
+            Base = new BaseSource.Busybox(fake),
             PublishFiles = request.PublishFiles.Where(f => f.RelativePath != "app").ToList(),
             Entrypoint = ["/bin/sh"],
         };

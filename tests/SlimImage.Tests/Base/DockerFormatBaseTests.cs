@@ -1,8 +1,8 @@
 using SlimImage.Diagnostics;
 using SlimImage.Image;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Base;
 
@@ -25,7 +25,7 @@ public class DockerFormatBaseTests
                  })
         {
             using var scratch = new ScratchDir();
-            var (result, _) = BasePipelineTests.Run(BasePipelineTests.Request(scratch, archive) with { Format = ImageFormat.Docker });
+            var (result, _) = BasePipelineTests.Run(TestRequests.WholePipeline(scratch, archive) with { Format = ImageFormat.Docker });
             var view = ArchiveValidator.Validate(result.ArchivePath!);
             Assert.Equal(ImageFormat.DockerManifest, view.Manifest.GetProperty("mediaType").GetString());
             Assert.Equal(digests, view.Layers.Take(3).Select(l => l.Digest));
@@ -44,7 +44,7 @@ public class DockerFormatBaseTests
         using var dir = new ScratchDir();
         var testBase = TestBase.Build(dir.Combine("base"));
         using var scratch = new ScratchDir();
-        var request = BasePipelineTests.Request(scratch, testBase.ZstdArchive) with
+        var request = TestRequests.WholePipeline(scratch, testBase.ZstdArchive) with
         {
             Format = ImageFormat.Docker,
             IntermediateDirectory = scratch.Combine("obj"),

@@ -1,6 +1,6 @@
+using SlimImage.Elf;
 using SlimImage.Closure;
 using SlimImage.Diagnostics;
-using SlimImage.Elf;
 using SlimImage.FileSystem;
 using SlimImage.Tests.Elf;
 using Xunit;

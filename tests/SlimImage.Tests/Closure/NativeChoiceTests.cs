@@ -1,11 +1,12 @@
 using SlimImage.Diagnostics;
 using SlimImage.Pipeline;
 using SlimImage.Publish;
-using SlimImage.Rootfs;
 using SlimImage.Runtime;
 using SlimImage.Tests.Elf;
-using SlimImage.Tests.Runtime;
+using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Closure;
 

@@ -1,9 +1,9 @@
+using SlimImage.Elf;
 using SlimImage.Closure;
 using SlimImage.Diagnostics;
-using SlimImage.Elf;
-using SlimImage.Rootfs;
 using SlimImage.Tests.Elf;
 using Xunit;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Closure;
 

@@ -4,6 +4,7 @@ using System.Xml.Linq;
 using SlimImage.Tests.Registry;
 using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.EndToEnd;
 

@@ -4,9 +4,9 @@ using SlimImage.Base;
 using SlimImage.Diagnostics;
 using SlimImage.Pipeline;
 using SlimImage.Tests.Base;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Hostile;
 
@@ -26,12 +26,12 @@ public class BaseLayerTests
         public Setup()
         {
             Sentinel = new Sentinel(Dir.Combine("sentinel"));
-            Normal = BasePipelineTests.Request(Dir, "scratch");
+            Normal = TestRequests.WholePipeline(Dir, "scratch");
         }
 
         public string Out => Path.GetDirectoryName(Normal.ArchivePath)!;
 
-        public ImageRequest On(string baseArchive) => Normal with { Base = baseArchive };
+        public ImageRequest On(string baseArchive) => Normal with { Base = BaseSource.Parse(baseArchive) };
 
         /// <summary>Nothing changed beside the output, the output holds no half-written file, and a normal build works.</summary>
         public void AssertHarmless(bool archiveExpected)
@@ -86,11 +86,11 @@ public class BaseLayerTests
         Assert.Equal("SLIM3521", e.Code);
         Assert.Contains(bomb.Digest, e.Message);
         Assert.Contains($"{registry.Host}/evil/bomb", e.Message);
-        // gzip is stopped while the pull checks the diff_id, so the blob never enters the cache; zstd (whose diff_id the
-        // pull leaves to the layer read) is stopped there. Either way no temp file is left behind.
+        // gzip and zstd alike are stopped while the pull checks the diff_id (one decompressor choice for both), so the
+        // blob never enters the cache, and no temp file is left behind.
         var cached = Directory.GetFiles(settings.CacheDirectory, "*", SearchOption.AllDirectories);
         Assert.DoesNotContain(cached, f => f.EndsWith(".tmp", StringComparison.Ordinal));
-        Assert.Equal(compression == "zstd", cached.Any(f => Path.GetFileName(f) == bomb.Digest[7..]));
+        Assert.DoesNotContain(cached, f => Path.GetFileName(f) == bomb.Digest[7..]);
         s.AssertHarmless(archiveExpected: false);
     }
 
@@ -311,20 +311,20 @@ public class BaseLayerTests
     public void ALoaderLinkSlimImagesLayerReplacesWithAFolderIsNoError()
     {
         var files = new BaseFileSystem();
-        files.Apply("lib64", Rootfs.EntryKind.Symlink, 0b111_111_111, 0, 0, "lib64");
-        files.Apply("lib", Rootfs.EntryKind.Symlink, 0b111_111_111, 0, 0, "/nowhere");
+        files.Apply("lib64", EntryKind.Symlink, 0b111_111_111, 0, 0, "lib64");
+        files.Apply("lib", EntryKind.Symlink, 0b111_111_111, 0, 0, "/nowhere");
         var loadedBase = new LoadedBase("loops.tar", [], [], BaseConfig.Empty, files, []);
         var interpreter = new SlimImage.Closure.ProgramInterpreter("/lib64/ld-linux-x86-64.so.2", "/app/app", null, null);
-        var loader = Rootfs.RootfsEntry.HostFile("/lib64/ld-linux-x86-64.so.2", "/host/ld.so", 0b111_101_101, Rootfs.EntryOrigin.System);
+        var loader = RootfsEntry.HostFile("/lib64/ld-linux-x86-64.so.2", "/host/ld.so", 0b111_101_101, EntryOrigin.System);
 
         // The layer writes the folder /lib64 above its file: at run time that folder replaces the looping link.
-        LoaderPath.Check(loadedBase, [interpreter], new Rootfs.RootfsPlan([loader], []));
-        var e = Assert.Throws<SlimException>(() => LoaderPath.Check(loadedBase, [interpreter], new Rootfs.RootfsPlan([], [])));
+        LoaderPath.Check(loadedBase, [interpreter], new RootfsPlan([loader], []));
+        var e = Assert.Throws<SlimException>(() => LoaderPath.Check(loadedBase, [interpreter], new RootfsPlan([], [])));
         Assert.Equal("SLIM3524", e.Code);
         Assert.Contains("loops.tar", e.Message);
         // A link to the file through the dangling /lib is still no way to it.
-        var viaLib = Rootfs.RootfsEntry.Link("/lib64/ld-linux-x86-64.so.2", "/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2");
-        e = Assert.Throws<SlimException>(() => LoaderPath.Check(loadedBase, [interpreter], new Rootfs.RootfsPlan([viaLib], [])));
+        var viaLib = RootfsEntry.Link("/lib64/ld-linux-x86-64.so.2", "/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2");
+        e = Assert.Throws<SlimException>(() => LoaderPath.Check(loadedBase, [interpreter], new RootfsPlan([viaLib], [])));
         Assert.Contains("the link /lib -> /nowhere leads to /nowhere/x86_64-linux-gnu/ld-linux-x86-64.so.2, which does not exist", e.Message);
     }
 

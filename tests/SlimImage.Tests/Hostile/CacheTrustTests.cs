@@ -5,7 +5,6 @@ using SlimImage.Diagnostics;
 using SlimImage.Incremental;
 using SlimImage.Pipeline;
 using SlimImage.Tests.Base;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
 
@@ -27,7 +26,7 @@ public class CacheTrustTests
 
         public Build()
         {
-            Request = BasePipelineTests.Request(Dir, "scratch") with { IntermediateDirectory = Dir.Combine("obj") };
+            Request = TestRequests.WholePipeline(Dir, "scratch") with { IntermediateDirectory = Dir.Combine("obj") };
             Dir.File("sentinel/keep.txt", "not SlimImage's");
             Dir.File("sentinel/.layer-1-000000000000.tmp", "not in SlimImage's folders");
             _sentinel = Snapshot();
@@ -40,7 +39,7 @@ public class CacheTrustTests
         {
             var messages = new List<SlimDiagnostic>();
             RequestValidator.Validate(Request);
-            return (IncrementalImage.Run(Request, messages.Add, CancellationToken.None), messages);
+            return (IncrementalPipeline.Run(Request, messages.Add, CancellationToken.None), messages);
         }
 
         /// <summary>Every file and link outside out/ and obj/ with its content: the publish folder and the sentinel.</summary>
@@ -144,7 +143,7 @@ public class CacheTrustTests
         var (first, _) = build.Run();
         var expected = File.ReadAllBytes(build.Archive);
         var mtime = File.GetLastWriteTimeUtc(build.Archive);
-        var record = Path.Combine(build.Request.IntermediateDirectory!, IncrementalImage.RecordFileName);
+        var record = Path.Combine(build.Request.IntermediateDirectory!, IncrementalPipeline.RecordFileName);
         switch (change)
         {
             case "garbage":
@@ -179,7 +178,7 @@ public class CacheTrustTests
         using var build = new Build();
         var (first, _) = build.Run();
         var expected = File.ReadAllBytes(build.Archive);
-        var record = Path.Combine(build.Request.IntermediateDirectory!, IncrementalImage.RecordFileName);
+        var record = Path.Combine(build.Request.IntermediateDirectory!, IncrementalPipeline.RecordFileName);
         string Identity() => File.ReadAllLines(record).Single(l => l.StartsWith("archive-identity ", StringComparison.Ordinal));
         var recorded = Identity();
         Assert.Equal("archive-identity " + FileSystem.FileIdentity.Of(build.Archive), recorded);

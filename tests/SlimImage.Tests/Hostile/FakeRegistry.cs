@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
-using SlimImage.Image;
 using SlimImage.Tests.Registry;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Hostile;
 

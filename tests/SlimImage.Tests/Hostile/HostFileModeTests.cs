@@ -1,7 +1,7 @@
+using SlimImage.Rootfs;
 using SlimImage.Diagnostics;
 using SlimImage.Pipeline;
 using SlimImage.Tests.Base;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
 
@@ -28,7 +28,7 @@ public class HostFileModeTests
         File.SetUnixFileMode(key, (UnixFileMode)OwnerOnly);
         var open = dir.File("host/conf/app.json", new string('j', 48));
         File.SetUnixFileMode(open, (UnixFileMode)0b110_100_100);
-        var request = BasePipelineTests.Request(dir, "scratch");
+        var request = TestRequests.WholePipeline(dir, "scratch");
         // A publish file written under umask 077 is widened too, but it is the build's own: a message, no warning.
         File.SetUnixFileMode(request.PublishFiles[2].HostPath, (UnixFileMode)OwnerOnly);
         request = request with { Files = [new ExtraFile(secret, "/etc/shadow"), new ExtraFile(folder, "/etc/app/")] };
@@ -61,7 +61,7 @@ public class HostFileModeTests
     public void NothingIsNamedWhenNoModeIsWidened()
     {
         using var dir = new ScratchDir();
-        var request = BasePipelineTests.Request(dir, "scratch");
+        var request = TestRequests.WholePipeline(dir, "scratch");
         var readable = dir.File("host/motd", "hello\n");
         File.SetUnixFileMode(readable, (UnixFileMode)0b110_100_100);
         var (_, messages) = BasePipelineTests.Run(request with { Files = [new ExtraFile(readable, "/etc/motd")] });

@@ -1,3 +1,4 @@
+using SlimImage.Rootfs;
 using System.Diagnostics;
 using System.Net.Sockets;
 using SlimImage.Diagnostics;
@@ -5,11 +6,11 @@ using SlimImage.FileSystem;
 using SlimImage.Layers;
 using SlimImage.Pipeline;
 using SlimImage.Publish;
-using SlimImage.Rootfs;
 using SlimImage.Tests.Base;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Hostile;
 
@@ -35,7 +36,7 @@ public class HostFileTests
         using var dir = new ScratchDir();
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         var (item, named) = Make(dir, kind, socket);
-        var good = BasePipelineTests.Request(dir, "scratch");
+        var good = TestRequests.WholePipeline(dir, "scratch");
         var bad = good with { Files = [new ExtraFile(item, "/etc/probe")] };
 
         var e = Assert.IsType<SlimException>(RunBounded(bad));
@@ -53,7 +54,7 @@ public class HostFileTests
     public void AFifoInThePublishOutputIsSlim1021NamingIt()
     {
         using var dir = new ScratchDir();
-        var good = BasePipelineTests.Request(dir, "scratch");
+        var good = TestRequests.WholePipeline(dir, "scratch");
         var fifo = Fifo(dir.Combine("publish", "trace.pipe"));
         var bad = good with { PublishFiles = [.. good.PublishFiles, new PublishFile(fifo, "trace.pipe", EntryOrigin.App)] };
 
@@ -69,7 +70,7 @@ public class HostFileTests
     {
         using var dir = new ScratchDir();
         var fifo = Fifo(dir.Combine("ca.pem"));
-        var request = BasePipelineTests.Request(dir, "scratch") with { CaCertificates = [fifo] };
+        var request = TestRequests.WholePipeline(dir, "scratch") with { CaCertificates = [fifo] };
         var e = Assert.IsType<SlimException>(RunBounded(request));
         Assert.Equal("SLIM1021", e.Code);
         Assert.Contains(fifo, e.Message);
@@ -82,7 +83,7 @@ public class HostFileTests
     {
         using var dir = new ScratchDir();
         var fifo = Fifo(dir.Combine("base.tar"));
-        var request = BasePipelineTests.Request(dir, fifo);
+        var request = TestRequests.WholePipeline(dir, fifo);
         var e = Assert.IsType<SlimException>(RunBounded(request));
         Assert.Equal("SLIM1021", e.Code);
         Assert.Contains(fifo, e.Message);

@@ -1,6 +1,5 @@
 using SlimImage.Diagnostics;
 using SlimImage.Tests.Base;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
 
@@ -45,7 +44,7 @@ public class HostileArchiveTests
         var archive = dir.Combine("hostile.tar");
         image.WriteArchive(archive);
 
-        var request = BasePipelineTests.Request(dir, archive);
+        var request = TestRequests.WholePipeline(dir, archive);
         var e = Assert.Throws<SlimException>(() => BasePipelineTests.Run(request));
 
         Assert.Equal("SLIM3507", e.Code);
@@ -59,7 +58,7 @@ public class HostileArchiveTests
         var sound = dir.Combine("sound.tar");
         var good = new HostileImage("the sound base\n");
         good.WriteArchive(sound);
-        var (result, _) = BasePipelineTests.Run(BasePipelineTests.Request(dir, sound));
+        var (result, _) = BasePipelineTests.Run(TestRequests.WholePipeline(dir, sound));
         var view = ArchiveValidator.Validate(result.ArchivePath!);
         Assert.Equal(good.LayerDigest, view.Layers[0].Digest);
         Assert.Equal("the sound base\n", System.Text.Encoding.UTF8.GetString(view.Layers[0].Find("/opt/greeting.txt")!.Content!));

@@ -2,7 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
-using SlimImage.Image;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Hostile;
 

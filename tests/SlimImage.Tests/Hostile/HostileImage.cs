@@ -1,6 +1,6 @@
 using System.Formats.Tar;
 using System.Text;
-using SlimImage.Image;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Hostile;
 

@@ -1,10 +1,9 @@
-using SlimImage.Diagnostics;
 using SlimImage.Pipeline;
 using SlimImage.Registry;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
 using static SlimImage.Tests.Registry.RegistryTestKit;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Hostile;
 
@@ -83,7 +82,7 @@ public class HostileRegistryDigestTests
             return Task.FromResult(true);
         };
 
-        var e = Fails(() => ImagePusher.Push(SmallImage(dir), registry.Host, "slim/app", ["latest"], Settings(dir), _ => { }, default));
+        var e = Fails(() => ImagePusher.Push(TestImages.Small(dir), registry.Host, "slim/app", ["latest"], Settings(dir), _ => { }, default));
 
         Assert.Equal("SLIM4017", e.Code);
         Assert.Contains("Docker-Content-Digest", e.Message);

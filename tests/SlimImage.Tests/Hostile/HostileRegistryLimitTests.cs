@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using SlimImage.Pipeline;
 using SlimImage.Registry;
-using SlimImage.Tests.Layers;
+using SlimImage.Tests.Support;
 using Xunit;
 using static SlimImage.Tests.Registry.RegistryTestKit;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Hostile;
 

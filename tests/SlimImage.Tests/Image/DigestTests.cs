@@ -1,5 +1,5 @@
-using SlimImage.Image;
 using Xunit;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Image;
 

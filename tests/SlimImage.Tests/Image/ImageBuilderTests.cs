@@ -2,8 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using SlimImage.Image;
-using SlimImage.Layers;
 using Xunit;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Image;
 

@@ -5,6 +5,7 @@ using SlimImage.Image;
 using SlimImage.Layers;
 using SlimImage.Pipeline;
 using Xunit;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Image;
 
@@ -34,7 +35,7 @@ public class ImageFormatTests
     [InlineData("SlimImageImageFormat")]
     public void AnUnknownValueIsSlim1058NamingThePropertyItCameFrom(string property)
     {
-        var e = Assert.Throws<SlimException>(() => ImageFormatSettings.Parse("docker-v1", property, LayerCompression.Gzip));
+        var e = Assert.Throws<SlimException>(() => ImageFormatSettings.Parse("docker-v1", property, CompressionFormat.Gzip));
         Assert.Equal("SLIM1058", e.Code);
         Assert.StartsWith($"SLIM1058: {property} 'docker-v1' is not an image format", e.Message);
         Assert.Contains("OCI", e.Message);
@@ -44,11 +45,11 @@ public class ImageFormatTests
     [Fact]
     public void DockerWithZstdIsSlim1059NamingBothProperties()
     {
-        var e = Assert.Throws<SlimException>(() => ImageFormatSettings.Parse("docker", "ContainerImageFormat", LayerCompression.Zstd));
+        var e = Assert.Throws<SlimException>(() => ImageFormatSettings.Parse("docker", "ContainerImageFormat", CompressionFormat.Zstd));
         Assert.Equal("SLIM1059", e.Code);
         Assert.StartsWith("SLIM1059: ContainerImageFormat is Docker and SlimImageCompression is zstd", e.Message);
-        Assert.Same(ImageFormat.Docker, ImageFormatSettings.Parse("docker", null, LayerCompression.None));
-        Assert.Same(ImageFormat.Oci, ImageFormatSettings.Parse("", null, LayerCompression.Zstd));
+        Assert.Same(ImageFormat.Docker, ImageFormatSettings.Parse("docker", null, CompressionFormat.None));
+        Assert.Same(ImageFormat.Oci, ImageFormatSettings.Parse("", null, CompressionFormat.Zstd));
     }
 
     [Fact]
@@ -56,7 +57,7 @@ public class ImageFormatTests
     {
         Assert.Equal("application/vnd.docker.image.rootfs.diff.tar.gzip", ImageFormat.Docker.LayerMediaType(MediaTypes.LayerGzip));
         Assert.Equal("application/vnd.docker.image.rootfs.diff.tar", ImageFormat.Docker.LayerMediaType(MediaTypes.Layer));
-        Assert.False(ImageFormat.Docker.Supports(LayerCompression.Zstd));
+        Assert.False(ImageFormat.Docker.Supports(CompressionFormat.Zstd));
         Assert.Throws<InvalidOperationException>(() => ImageFormat.Docker.LayerMediaType(MediaTypes.LayerZstd));
         foreach (var type in new[] { MediaTypes.Layer, MediaTypes.LayerGzip, MediaTypes.LayerZstd })
             Assert.Equal(type, ImageFormat.Oci.LayerMediaType(type));

@@ -3,22 +3,20 @@ using SlimImage.Layers;
 using SlimImage.Pipeline;
 using SlimImage.Publish;
 using SlimImage.Rootfs;
-using SlimImage.Tests.Layers;
+using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Incremental;
 
 /// <summary>The pieces of the up-to-date check: the request's fingerprint and the record of the last build.</summary>
 public class IncrementalRecordTests
 {
-    private static ImageRequest Request(ScratchDir dir) => new()
+    private static ImageRequest Request(ScratchDir dir) => TestRequests.Minimal(dir.Path, dir.Combine("app.tar")) with
     {
-        PublishDirectory = dir.Path,
         PublishFiles = [new PublishFile(dir.File("publish/app", "v1"), "app", EntryOrigin.App)],
-        RuntimeIdentifier = "linux-x64",
         AssemblyName = "app",
-        ArchivePath = dir.Combine("app.tar"),
-        Repository = "app",
     };
 
     [Fact]
@@ -26,34 +24,36 @@ public class IncrementalRecordTests
     {
         using var dir = new ScratchDir();
         var request = Request(dir);
-        var fingerprint = InputFingerprint.Of(request);
-        Assert.Equal(fingerprint, InputFingerprint.Of(request with { Tags = ["latest"] })); // the default, as a new list
+        var fingerprint = IncrementalPipeline.Fingerprint(request);
+        Assert.Equal(fingerprint, IncrementalPipeline.Fingerprint(request with { Tags = ["latest"] })); // the default, as a new list
 
         ImageRequest[] changed =
         [
             request with { Tags = ["v2"] },
             request with { Labels = [KeyValuePair.Create("team", "core")] },
             request with { Labels = [KeyValuePair.Create("team", "core2")] },
+            request with { GeneratedLabels = new() { Description = "A greeting" } },
+            request with { GeneratedLabels = new() { Off = new HashSet<string> { "Created" } } },
             request with { Ports = [new ImagePort(8080, "tcp")] },
             request with { Files = [new ExtraFile("/etc/hosts", "/etc/hosts")] },
             request with { Compression = LayerCompression.Zstd },
-            request with { CompressionLevel = 9 },
+            request with { Compression = LayerCompression.Of(CompressionFormat.Gzip, 9) },
             // Same layers, another manifest: switching the format must build the archive again, not report SLIM1402.
-            request with { Format = SlimImage.Image.ImageFormat.Docker },
+            request with { Format = ImageFormat.Docker },
             request with { Timestamp = DateTimeOffset.FromUnixTimeSeconds(1) },
             request with { InvariantGlobalization = true },
             request with { Entrypoint = ["/app/app", "--x"] },
             request with { Entrypoint = ["/app/app--x"] },
         ];
-        var all = changed.Select(InputFingerprint.Of).Prepend(fingerprint).ToList();
+        var all = changed.Select(IncrementalPipeline.Fingerprint).Prepend(fingerprint).ToList();
         Assert.Equal(all.Count, all.Distinct().Count());
 
         // The publish file rewritten: another size, then the same size at another time.
         File.WriteAllText(request.PublishFiles[0].HostPath, "v22");
-        var bigger = InputFingerprint.Of(request);
+        var bigger = IncrementalPipeline.Fingerprint(request);
         File.WriteAllText(request.PublishFiles[0].HostPath, "v33");
         File.SetLastWriteTimeUtc(request.PublishFiles[0].HostPath, new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc));
-        Assert.Equal(3, new[] { fingerprint, bigger, InputFingerprint.Of(request) }.Distinct().Count());
+        Assert.Equal(3, new[] { fingerprint, bigger, IncrementalPipeline.Fingerprint(request) }.Distinct().Count());
     }
 
     [Fact]

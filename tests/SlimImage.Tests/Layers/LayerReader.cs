@@ -1,6 +1,7 @@
 using System.Formats.Tar;
-using System.IO.Compression;
 using SlimImage.Layers;
+using SlimImage.Tests.Support;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Layers;
 
@@ -9,10 +10,7 @@ internal static class LayerReader
 {
     public static byte[] Uncompressed(LayerBlob blob)
     {
-        using var file = System.IO.File.OpenRead(blob.BlobPath);
-        using Stream data = blob.MediaType.EndsWith("+gzip", StringComparison.Ordinal)
-            ? new GZipStream(file, CompressionMode.Decompress)
-            : blob.MediaType.EndsWith("+zstd", StringComparison.Ordinal) ? new ZstdSharp.DecompressionStream(file) : file;
+        using var data = LayerStreams.Open(System.IO.File.OpenRead(blob.BlobPath), blob.MediaType);
         using var ms = new MemoryStream();
         data.CopyTo(ms);
         return ms.ToArray();

@@ -2,6 +2,9 @@ using SlimImage.Diagnostics;
 using SlimImage.Layers;
 using SlimImage.Rootfs;
 using Xunit;
+using SlimImage.Tests.Support;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Layers;
 
@@ -119,7 +122,7 @@ public class LayerSetWriterTests
         Assert.False(second[1].Reused);
         Assert.Equal(first[1].Blob.Digest, second[1].Blob.Digest);
 
-        var other = Write(dir, Layers(dir), new LayerOptions(Epoch, dir.Combine("scratch"), LayerCompression.Gzip, Level: 1));
+        var other = Write(dir, Layers(dir), new LayerOptions(Epoch, dir.Combine("scratch"), LayerCompression.Of(CompressionFormat.Gzip, 1)));
         Assert.All(other, l => Assert.False(l.Reused));
         var zstd = Write(dir, Layers(dir), new LayerOptions(Epoch, dir.Combine("scratch"), LayerCompression.Zstd));
         Assert.All(zstd, l => Assert.False(l.Reused));

@@ -2,6 +2,8 @@ using SlimImage.Diagnostics;
 using SlimImage.Layers;
 using SlimImage.Rootfs;
 using Xunit;
+using SlimImage.Tests.Support;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Layers;
 

@@ -6,6 +6,9 @@ using SlimImage.Diagnostics;
 using SlimImage.Layers;
 using SlimImage.Rootfs;
 using Xunit;
+using SlimImage.Tests.Support;
+using SlimImage.Oci;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Layers;
 
@@ -13,7 +16,7 @@ public class LayerWriterTests
 {
     private static readonly DateTimeOffset Epoch = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
 
-    private static LayerOptions Options(ScratchDir dir, string sub = "out", LayerCompression compression = LayerCompression.Gzip) =>
+    private static LayerOptions Options(ScratchDir dir, string sub = "out", LayerCompression? compression = null) =>
         new(Epoch, dir.Combine(sub), compression);
 
     /// <summary>A small tree on disk: the same bytes wherever it is created.</summary>
@@ -331,8 +334,8 @@ public class LayerWriterTests
     {
         using var dir = new ScratchDir();
         var tree = Tree(dir, "a", DateTime.UtcNow);
-        var fast = LayerWriter.Write(tree, Options(dir, "f") with { Level = 1 });
-        var small = LayerWriter.Write(tree, Options(dir, "s") with { Level = 9 });
+        var fast = LayerWriter.Write(tree, Options(dir, "f", LayerCompression.Of(CompressionFormat.Gzip, 1)));
+        var small = LayerWriter.Write(tree, Options(dir, "s", LayerCompression.Of(CompressionFormat.Gzip, 9)));
         Assert.Equal(fast.DiffId, small.DiffId);
         Assert.NotEqual(fast.Digest, small.Digest);
     }

@@ -1,3 +1,4 @@
+using SlimImage.Tar;
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;

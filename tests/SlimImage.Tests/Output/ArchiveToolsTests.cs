@@ -2,9 +2,9 @@ using System.Formats.Tar;
 using System.Text;
 using System.Text.Json;
 using SlimImage.Output;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Output;
 
@@ -16,7 +16,7 @@ namespace SlimImage.Tests.Output;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class ArchiveToolsTests
 {
-    private static (string Path, SlimImage.Image.BuiltImage Image) Write(ScratchDir dir, params string[] tags)
+    private static (string Path, BuiltImage Image) Write(ScratchDir dir, params string[] tags)
     {
         var image = TestImages.Build(dir);
         var path = dir.Combine("hello.tar");

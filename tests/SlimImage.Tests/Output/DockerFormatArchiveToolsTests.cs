@@ -1,9 +1,8 @@
 using System.Text.Json;
-using SlimImage.Image;
 using SlimImage.Output;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Output;
 

@@ -1,8 +1,8 @@
+using SlimImage.Oci;
 using System.Formats.Tar;
 using System.Text;
 using SlimImage.Diagnostics;
 using SlimImage.Output;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
 
@@ -47,7 +47,7 @@ public class ImageArchiveTests
     public void UncompressedLayersValidateToo()
     {
         using var dir = new ScratchDir();
-        var image = TestImages.Build(dir, compression: SlimImage.Layers.LayerCompression.None);
+        var image = TestImages.Build(dir, compression: LayerCompression.None);
         var path = dir.Combine("plain.tar");
         ImageArchive.Write(path, image, "hello", ["latest"], TestImages.Timestamp);
         var view = ArchiveValidator.Validate(path);

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using SlimImage.Layers;
 using SlimImage.Output;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Output;
 

@@ -7,9 +7,9 @@ using SlimImage.Publish;
 using SlimImage.Publish.Bundle;
 using SlimImage.Rootfs;
 using SlimImage.Runtime;
-using SlimImage.Tests.Runtime;
 using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Publish;
 

@@ -1,8 +1,8 @@
 using SlimImage.Diagnostics;
 using SlimImage.Publish;
-using SlimImage.Rootfs;
 using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Publish;
 

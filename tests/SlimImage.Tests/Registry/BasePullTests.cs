@@ -1,14 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using SlimImage.Image;
 using SlimImage.Output;
-using SlimImage.Pipeline;
 using SlimImage.Registry;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 using Xunit;
 using static SlimImage.Tests.Registry.RegistryTestKit;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Registry;
 
@@ -22,7 +20,7 @@ public class BasePullTests
     private static void SkopeoPush(ScratchDir dir, BuiltImage image, string reference)
     {
         var archive = dir.Combine("push-" + Guid.NewGuid().ToString("N")[..6] + ".tar");
-        ImageArchive.Write(archive, image, "base", ["1"], TestImagesTimestamp);
+        ImageArchive.Write(archive, image, "base", ["1"], TestImages.Timestamp);
         Repo.Run("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", "oci-archive:" + archive, "docker://" + reference]).EnsureSuccess();
     }
 
@@ -31,7 +29,7 @@ public class BasePullTests
     {
         using var dir = new ScratchDir();
         using var registry = LocalRegistry.Start();
-        var image = SmallImage(dir, "base content", noise: 50_000);
+        var image = TestImages.Small(dir, "base content", noise: 50_000);
         SkopeoPush(dir, image, $"{registry.Host}/bases/small:1.0");
         var settings = Settings(dir);
         var reports = new Reports();
@@ -82,8 +80,8 @@ public class BasePullTests
     {
         using var dir = new ScratchDir();
         using var registry = LocalRegistry.Start();
-        var amd = SmallImage(dir, "for amd64");
-        var arm = SmallImage(dir, "for arm64", architecture: "arm64");
+        var amd = TestImages.Small(dir, "for amd64");
+        var arm = TestImages.Small(dir, "for arm64", architecture: "arm64");
         var layout = MultiPlatformLayout(dir, (amd, "amd64", null), (arm, "arm64", "v8"));
         Repo.Run("skopeo", ["copy", "--quiet", "--all", "--dest-tls-verify=false", $"oci:{layout}", $"docker://{registry.Host}/bases/multi:2"]).EnsureSuccess();
         var reference = ImageReference.Parse($"{registry.Host}/bases/multi:2");
@@ -104,7 +102,7 @@ public class BasePullTests
     {
         using var dir = new ScratchDir();
         using var registry = LocalRegistry.Start();
-        SkopeoPush(dir, SmallImage(dir), $"{registry.Host}/bases/amd:1");
+        SkopeoPush(dir, TestImages.Small(dir), $"{registry.Host}/bases/amd:1");
 
         var missing = Fails(() => BasePuller.Pull(ImageReference.Parse($"{registry.Host}/bases/amd:no-such-tag"), Amd64, Settings(dir), _ => { }, default));
         Assert.Equal("SLIM4003", missing.Code);

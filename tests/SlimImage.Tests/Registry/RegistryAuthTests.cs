@@ -2,7 +2,7 @@ using System.Text;
 using SlimImage.Diagnostics;
 using SlimImage.Registry;
 using SlimImage.Registry.Credentials;
-using SlimImage.Tests.Layers;
+using SlimImage.Tests.Support;
 using Xunit;
 using static SlimImage.Tests.Registry.RegistryTestKit;
 
@@ -20,7 +20,7 @@ public class RegistryAuthTests
     {
         using var dir = new ScratchDir();
         using var registry = LocalRegistry.Start(RegistryAuth.Htpasswd);
-        var image = SmallImage(dir);
+        var image = TestImages.Small(dir);
         var reports = new Reports();
 
         var good = Env(registry.Host, new() { ["SLIMIMAGE_REGISTRY_USER"] = LocalRegistry.User, ["SLIMIMAGE_REGISTRY_PASSWORD"] = LocalRegistry.Password });
@@ -34,7 +34,7 @@ public class RegistryAuthTests
         Assert.Equal(3, ImagePusher.Push(image, registry.Host, "private/app", ["2"], Settings(dir, sdk), reports.Add, default).Existing);
 
         var wrong = Env(registry.Host, new() { ["SLIMIMAGE_REGISTRY_USER"] = LocalRegistry.User, ["SLIMIMAGE_REGISTRY_PASSWORD"] = "not-the-password" });
-        var e = Fails(() => ImagePusher.Push(SmallImage(dir, "other"), registry.Host, "private/app", ["1"], Settings(dir, wrong), reports.Add, default));
+        var e = Fails(() => ImagePusher.Push(TestImages.Small(dir, "other"), registry.Host, "private/app", ["1"], Settings(dir, wrong), reports.Add, default));
         Assert.Equal("SLIM4001", e.Code);
         Assert.Contains($"'{registry.Host}'", e.Message);
         Assert.Contains("'private/app'", e.Message);
@@ -57,7 +57,7 @@ public class RegistryAuthTests
         using var tokens = new TokenService();
         using var registry = LocalRegistry.Start(RegistryAuth.Token, tokens);
         using var proxy = new RegistryProxy(registry.Host);
-        var image = SmallImage(dir);
+        var image = TestImages.Small(dir);
         var creds = Env(proxy.Host, new() { ["SLIMIMAGE_REGISTRY_USER"] = LocalRegistry.User, ["SLIMIMAGE_REGISTRY_PASSWORD"] = LocalRegistry.Password });
 
         Assert.Equal(3, ImagePusher.Push(image, proxy.Host, "team/one", ["latest"], Settings(dir, creds), _ => { }, default).Uploaded);
@@ -90,7 +90,7 @@ public class RegistryAuthTests
     {
         using var dir = new ScratchDir();
         using var registry = LocalRegistry.Start(RegistryAuth.Htpasswd);
-        var image = SmallImage(dir);
+        var image = TestImages.Small(dir);
         var home = dir.Combine("home");
         var bin = dir.Combine("bin");
         Directory.CreateDirectory(Path.Combine(home, ".docker"));

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using SlimImage.Registry;
-using SlimImage.Tests.Layers;
+using SlimImage.Tests.Support;
 using Xunit;
 using static SlimImage.Tests.Registry.RegistryTestKit;
 
@@ -16,7 +16,7 @@ public class RegistryFailureTests
     {
         using var dir = new ScratchDir();
         var clock = Stopwatch.StartNew();
-        var e = Fails(() => ImagePusher.Push(SmallImage(dir), "no-such-registry.invalid", "slim/app", ["latest"],
+        var e = Fails(() => ImagePusher.Push(TestImages.Small(dir), "no-such-registry.invalid", "slim/app", ["latest"],
             Settings(dir) with { InsecureRegistries = ["no-such-registry.invalid"] }, _ => { }, default));
         Assert.Equal("SLIM4004", e.Code);
         Assert.Contains("'no-such-registry.invalid'", e.Message);
@@ -35,7 +35,7 @@ public class RegistryFailureTests
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop(); // nobody listens there now
 
-        var e = Fails(() => ImagePusher.Push(SmallImage(dir), $"127.0.0.1:{port}", "slim/app", ["latest"], Settings(dir), _ => { }, default));
+        var e = Fails(() => ImagePusher.Push(TestImages.Small(dir), $"127.0.0.1:{port}", "slim/app", ["latest"], Settings(dir), _ => { }, default));
 
         Assert.Equal("SLIM4004", e.Code);
         Assert.Contains($"'127.0.0.1:{port}' (http://127.0.0.1:{port}/)", e.Message);
@@ -52,7 +52,7 @@ public class RegistryFailureTests
         {
             var port = ((IPEndPoint)listener.LocalEndpoint).Port;
             var options = Fast with { RequestTimeout = TimeSpan.FromSeconds(1), MaxAttempts = 2 };
-            var e = Fails(() => ImagePusher.Push(SmallImage(dir), $"127.0.0.1:{port}", "slim/app", ["latest"], Settings(dir, options: options), _ => { }, default));
+            var e = Fails(() => ImagePusher.Push(TestImages.Small(dir), $"127.0.0.1:{port}", "slim/app", ["latest"], Settings(dir, options: options), _ => { }, default));
             Assert.Equal("SLIM4005", e.Code);
             Assert.Contains($"127.0.0.1:{port}", e.Message);
             Assert.Contains("'slim/app'", e.Message);
@@ -70,7 +70,7 @@ public class RegistryFailureTests
         using var dir = new ScratchDir();
         using var registry = LocalRegistry.Start();
         using var proxy = new RegistryProxy(registry.Host);
-        var stable = SmallImage(dir, "stable build");
+        var stable = TestImages.Small(dir, "stable build");
         ImagePusher.Push(stable, proxy.Host, "slim/app", ["stable"], Settings(dir), _ => { }, default);
 
         // The next push loses its registry right after its first blob is in.
@@ -79,7 +79,7 @@ public class RegistryFailureTests
         {
             if (r.UploadedDigest != null) registry.Stop();
         };
-        var next = SmallImage(dir, "next build");
+        var next = TestImages.Small(dir, "next build");
         var e = Fails(() => ImagePusher.Push(next, proxy.Host, "slim/app", ["stable", "next"], Settings(dir), _ => { }, default));
         proxy.After = null;
 
@@ -139,14 +139,14 @@ public class RegistryFailureTests
             },
         };
         var settings = Settings(dir) with { Handler = handler };
-        var e = Fails(() => ImagePusher.Push(SmallImage(dir), "registry.example.com", "slim/app", ["latest"], settings, _ => { }, default));
+        var e = Fails(() => ImagePusher.Push(TestImages.Small(dir), "registry.example.com", "slim/app", ["latest"], settings, _ => { }, default));
         Assert.Equal("SLIM4008", e.Code);
         Assert.Contains("https://registry.example.com/", e.Message);
         Assert.Contains("SlimImageInsecureRegistries", e.Message);
         Assert.Contains("Unspecified/registry.example.com:443", connects);
 
         // Listed as insecure, the same host is spoken to in plain HTTP, and the push works.
-        var pushed = ImagePusher.Push(SmallImage(dir), "registry.example.com", "slim/app", ["latest"],
+        var pushed = ImagePusher.Push(TestImages.Small(dir), "registry.example.com", "slim/app", ["latest"],
             settings with { InsecureRegistries = ["registry.example.com"] }, _ => { }, default);
         Assert.Equal(3, pushed.Uploaded);
         Assert.Contains("Unspecified/registry.example.com:80", connects);

@@ -1,5 +1,5 @@
 using SlimImage.Registry;
-using SlimImage.Tests.Layers;
+using SlimImage.Tests.Support;
 using Xunit;
 using static SlimImage.Tests.Registry.RegistryTestKit;
 
@@ -14,7 +14,7 @@ public class RegistryPushTests
         using var dir = new ScratchDir();
         using var registry = LocalRegistry.Start();
         using var proxy = new RegistryProxy(registry.Host);
-        var image = SmallImage(dir);
+        var image = TestImages.Small(dir);
         var reports = new Reports();
 
         var result = ImagePusher.Push(image, proxy.Host, "slim/hello", ["1.0", "latest"], Settings(dir), reports.Add, default);
@@ -54,10 +54,10 @@ public class RegistryPushTests
         using var dir = new ScratchDir();
         using var registry = LocalRegistry.Start();
         using var proxy = new RegistryProxy(registry.Host);
-        var first = SmallImage(dir, "version 1");
+        var first = TestImages.Small(dir, "version 1");
         ImagePusher.Push(first, proxy.Host, "slim/app", ["latest"], Settings(dir), _ => { }, default);
 
-        var second = SmallImage(dir, "version 2");
+        var second = TestImages.Small(dir, "version 2");
         Assert.Equal(first.Layers[0].Digest, second.Layers[0].Digest); // the system layer did not change
         proxy.Clear();
         var result = ImagePusher.Push(second, proxy.Host, "slim/app", ["latest"], Settings(dir), _ => { }, default);
@@ -74,7 +74,7 @@ public class RegistryPushTests
         using var dir = new ScratchDir();
         using var registry = LocalRegistry.Start();
         using var proxy = new RegistryProxy(registry.Host);
-        var image = SmallImage(dir, noise: 300_000);
+        var image = TestImages.Small(dir, noise: 300_000);
         var big = image.Layers[1];
         Assert.True(big.Size > 300_000);
         var options = Fast with { MonolithicLimit = 64 * 1024, ChunkSize = 64 * 1024, ProgressThreshold = 100_000, ProgressInterval = TimeSpan.Zero };
@@ -99,7 +99,7 @@ public class RegistryPushTests
         using var dir = new ScratchDir();
         using var registry = LocalRegistry.Start();
         using var proxy = new RegistryProxy(registry.Host);
-        var image = SmallImage(dir);
+        var image = TestImages.Small(dir);
         ImagePusher.Push(image, proxy.Host, "team/one", ["latest"], Settings(dir), _ => { }, default);
         proxy.Clear();
 
@@ -134,7 +134,7 @@ public class RegistryPushTests
             }
             return null;
         };
-        var image = SmallImage(dir);
+        var image = TestImages.Small(dir);
 
         var result = ImagePusher.Push(image, proxy.Host, "slim/flaky", ["latest"], Settings(dir), _ => { }, default);
 
@@ -152,7 +152,7 @@ public class RegistryPushTests
         using var registry = LocalRegistry.Start();
         using var proxy = new RegistryProxy(registry.Host) { Intercept = r => r.Method == "POST" ? 500 : null };
 
-        var e = Fails(() => ImagePusher.Push(SmallImage(dir), proxy.Host, "slim/broken", ["latest"], Settings(dir), _ => { }, default));
+        var e = Fails(() => ImagePusher.Push(TestImages.Small(dir), proxy.Host, "slim/broken", ["latest"], Settings(dir), _ => { }, default));
 
         Assert.Equal("SLIM4006", e.Code);
         Assert.Contains(proxy.Host, e.Message);

@@ -1,10 +1,10 @@
+using SlimImage.Oci;
 using SlimImage.Diagnostics;
 using SlimImage.Image;
 using SlimImage.Layers;
 using SlimImage.Registry;
 using SlimImage.Registry.Credentials;
 using SlimImage.Rootfs;
-using SlimImage.Tests.Layers;
 using SlimImage.Tests.Support;
 
 namespace SlimImage.Tests.Registry;
@@ -28,42 +28,6 @@ internal static class RegistryTestKit
         Credentials = credentials ?? AnonymousCredentials.Instance,
         Options = options ?? Fast,
     };
-
-    /// <summary>
-    /// A two-layer image: a "system" layer that never changes and an "app" layer holding <paramref name="appText"/>
-    /// (plus <paramref name="noise"/> incompressible bytes, to make a blob large).
-    /// </summary>
-    public static BuiltImage SmallImage(ScratchDir dir, string appText = "hello from the registry test", int noise = 0, string architecture = "amd64")
-    {
-        var sub = "img-" + Guid.NewGuid().ToString("N")[..6];
-        var options = new LayerOptions(TestImagesTimestamp, dir.Combine(sub, "layers"));
-        var system = LayerWriter.Write(
-        [
-            RootfsEntry.Generated("/etc/passwd", "root:x:0:0:root:/root:/bin/false\napp:x:1654:1654::/home/app:/bin/false\n"u8.ToArray()),
-            RootfsEntry.Generated("/etc/group", "root:x:0:\napp:x:1654:\n"u8.ToArray()),
-            RootfsEntry.Dir("/tmp", 0b1_111_111_111),
-        ], options);
-        var app = dir.File($"{sub}/app.txt", appText);
-        var entries = new List<RootfsEntry> { RootfsEntry.HostFile("/app/app.txt", app, 0b110_100_100, EntryOrigin.App) };
-        if (noise > 0)
-        {
-            var bytes = new byte[noise];
-            new Random(noise).NextBytes(bytes);
-            entries.Add(RootfsEntry.HostFile("/app/noise.bin", dir.File($"{sub}/noise.bin", bytes), 0b110_100_100, EntryOrigin.App));
-        }
-        var appLayer = LayerWriter.Write(entries, options);
-        return ImageBuilder.Build(new ImageConfig
-        {
-            Architecture = architecture,
-            User = "1654",
-            WorkingDir = "/app",
-            Entrypoint = ["/app/app"],
-            Created = TestImagesTimestamp,
-            History = ["system", "app"],
-        }, [system, appLayer]);
-    }
-
-    public static readonly DateTimeOffset TestImagesTimestamp = DateTimeOffset.FromUnixTimeSeconds(1_600_000_000);
 
     /// <summary>Collects what the core reports.</summary>
     public sealed class Reports
@@ -110,7 +74,7 @@ internal static class RegistryTestKit
         if (response.StatusCode == System.Net.HttpStatusCode.NotFound) return null;
         response.EnsureSuccessStatusCode();
         var bytes = response.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult();
-        return SlimImage.Image.Digest.Of(bytes).ToString();
+        return Digest.Of(bytes).ToString();
     }
 
     public static SlimImage.Diagnostics.SlimException Fails(Action push)

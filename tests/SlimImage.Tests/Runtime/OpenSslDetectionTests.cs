@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using SlimImage.Publish;
-using SlimImage.Rootfs;
 using SlimImage.Runtime;
 using SlimImage.Tests.Elf;
 using Xunit;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Runtime;
 

@@ -1,10 +1,11 @@
 using System.Text;
 using SlimImage.Diagnostics;
 using SlimImage.Publish;
-using SlimImage.Rootfs;
 using SlimImage.Runtime;
 using SlimImage.Tests.Elf;
+using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Runtime;
 
@@ -35,10 +36,10 @@ public sealed class RuntimeDataTests : IDisposable
         Assert.Equal("SLIM1200", e.Code);
         Assert.Contains("SlimImageOpenSsl 'yes'", e.Message);
 
-        var missing = Assert.Throws<SlimException>(() => RuntimeOptions.Validate(TestRequests.For(fx.Root) with { CaCertificates = [fx.At("nope.pem")] }));
+        var missing = Assert.Throws<SlimException>(() => RuntimeOptions.Validate([fx.At("nope.pem")]));
         Assert.Equal("SLIM1201", missing.Code);
         var der = fx.Write("ca.der", "0\x82\x01binary");
-        var notPem = Assert.Throws<SlimException>(() => RuntimeOptions.Validate(TestRequests.For(fx.Root) with { CaCertificates = [der] }));
+        var notPem = Assert.Throws<SlimException>(() => RuntimeOptions.Validate([der]));
         Assert.Equal("SLIM1202", notPem.Code);
         Assert.Contains(der, notPem.Message);
     }

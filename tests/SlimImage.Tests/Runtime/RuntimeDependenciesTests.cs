@@ -1,11 +1,13 @@
+using SlimImage.Rootfs;
 using SlimImage.Closure;
 using SlimImage.Diagnostics;
 using SlimImage.Pipeline;
 using SlimImage.Publish;
-using SlimImage.Rootfs;
 using SlimImage.Runtime;
 using SlimImage.Tests.Elf;
+using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Entries;
 
 namespace SlimImage.Tests.Runtime;
 
@@ -31,7 +33,7 @@ public sealed class RuntimeDependenciesTests : IDisposable
     }
 
     private RuntimeNeeds Find(ImageRequest request, PublishSelection publish, LibraryResolver resolver) =>
-        RuntimeDependencies.Find(request, publish, resolver, diagnostics.Add);
+        RuntimeDependencies.Find(StageOptions.Runtime(request), publish, resolver, diagnostics.Add);
 
     [Fact]
     public void AnAppThatLoadsNoOpenSslGetsNoneAndNoBundle()
@@ -116,7 +118,7 @@ public sealed class RuntimeDependenciesTests : IDisposable
             Sysroot = request.Sysroot, PublishDir = request.PublishDirectory, Inputs = [fx.At("pub/libSkiaSharp.so")],
         }).Resolve();
 
-        var hint = Assert.Single(DataFileHints.For(closure, request));
+        var hint = Assert.Single(DataFileHints.For(closure, StageOptions.Runtime(request)));
         Assert.Equal(("SLIM1204", SlimSeverity.Message), (hint.Code, hint.Severity));
         Assert.Contains("'libfontconfig.so.1' (needed by libSkiaSharp.so)", hint.Message);
         Assert.Contains("/etc/fonts, /usr/share/fonts", hint.Message);
@@ -124,6 +126,6 @@ public sealed class RuntimeDependenciesTests : IDisposable
         Assert.Contains("<SlimImageFile Include=\"your fonts\" DestinationPath=\"/usr/share/fonts\" />", hint.Message);
 
         var added = request with { Files = [new ExtraFile("/x", "/etc/fonts/"), new ExtraFile("/y", "/usr/share")] };
-        Assert.Empty(DataFileHints.For(closure, added));
+        Assert.Empty(DataFileHints.For(closure, StageOptions.Runtime(added)));
     }
 }

@@ -1,10 +1,9 @@
 using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text;
-using SlimImage.Image;
-using SlimImage.Layers;
+using SlimImage.Oci;
 using SlimImage.Smoke;
-using SlimImage.Tests.Layers;
+using SlimImage.Tests.Support;
 using Xunit;
 
 namespace SlimImage.Tests.Smoke;

@@ -94,11 +94,15 @@ public sealed class TestProject
     /// <summary>Runs <c>dotnet publish</c> (Release) with the given extra arguments.</summary>
     public PublishResult Publish(params string[] args) => Publish(args, null);
 
-    public PublishResult Publish(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment)
+    public PublishResult Publish(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment) =>
+        Dotnet("publish", args, environment);
+
+    /// <summary>Runs another <c>dotnet</c> command on the project (<c>build</c>, <c>clean</c>), Release, as <see cref="Publish(string[])"/> does.</summary>
+    public PublishResult Dotnet(string command, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var env = new Dictionary<string, string?>(PackageFeed.DotnetEnvironment);
         foreach (var (k, v) in environment ?? new Dictionary<string, string?>()) env[k] = v;
-        var result = Repo.Run("dotnet", ["publish", ProjectPath, "-c", "Release", "-nodeReuse:false", .. args], Directory, env);
+        var result = Repo.Run("dotnet", [command, ProjectPath, "-c", "Release", "-nodeReuse:false", .. args], Directory, env);
         return new PublishResult(result);
     }
 

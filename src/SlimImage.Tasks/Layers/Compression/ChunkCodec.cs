@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using ZstdSharp;
 using ZstdSharp.Unsafe;
+using SlimImage.Oci;
 
 namespace SlimImage.Layers.Compression;
 
@@ -25,10 +26,10 @@ internal abstract class ChunkCodec
     /// <summary>Compresses <paramref name="input"/> into <paramref name="output"/> as one unit. Called concurrently.</summary>
     public abstract void Compress(ReadOnlySpan<byte> input, PooledBufferStream output);
 
-    public static ChunkCodec For(LayerCompression compression, int level) => compression switch
+    public static ChunkCodec For(LayerCompression compression) => compression.Format switch
     {
-        LayerCompression.Gzip => new GzipMemberCodec(level),
-        LayerCompression.Zstd => new ZstdFrameCodec(level),
+        CompressionFormat.Gzip => new GzipMemberCodec(compression.Level),
+        CompressionFormat.Zstd => new ZstdFrameCodec(compression.Level),
         _ => throw new ArgumentOutOfRangeException(nameof(compression), compression, "Not a compressed format."),
     };
 }

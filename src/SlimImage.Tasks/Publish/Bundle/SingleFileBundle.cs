@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using SlimImage.Rootfs;
+using SlimImage.Entries;
 
 namespace SlimImage.Publish.Bundle;
 
