@@ -31,7 +31,7 @@ public class SbomTests
                 new XElement("PackageReference", new XAttribute("Include", "Newtonsoft.Json"), new XAttribute("Version", "13.0.3")),
                 new XElement("PackageReference", new XAttribute("Include", "SkiaSharp.NativeAssets.Linux.NoDependencies"), new XAttribute("Version", "3.119.0")),
             ]);
-        string[] args = ["-r", "linux-x64", "--self-contained", "-p:SlimImage=true"];
+        string[] args = ["-r", "linux-x64", "--self-contained", "-p:SlimImage=true", "-p:SlimImageSbom=true"];
         var publish = project.Publish(args).EnsureSuccess();
         Assert.Contains("SLIM5104", publish.Output);
         var archive = project.DefaultArchive();
