@@ -60,12 +60,12 @@ public static class ReportWriter
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temp);
+            TempFiles.TryDelete(temp);
             throw new SlimException("SLIM5051", path, e.Message);
         }
         catch
         {
-            TryDelete(temp);
+            TempFiles.TryDelete(temp);
             throw;
         }
     }
@@ -84,11 +84,5 @@ public static class ReportWriter
         {
             report(SlimDiagnostic.Warning("SLIM5052", path, e.Message));
         }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 }

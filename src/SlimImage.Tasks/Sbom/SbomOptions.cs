@@ -24,15 +24,17 @@ public static class SbomFormats
     public static string Extension(this SbomFormat format) => format == SbomFormat.Spdx ? ".spdx.json" : ".cdx.json";
 
     /// <summary>
-    /// Reads <c>SlimImageSbom</c> (empty or <c>true</c>: on, <c>false</c>: off; else SLIM5100) and
+    /// Reads <c>SlimImageSbom</c> (<c>true</c>: on; empty or <c>false</c>: off; else SLIM5100) and
     /// <c>SlimImageSbomFormat</c> (empty or <c>spdx</c>, <c>cyclonedx</c>; else SLIM5101). Null: no SBOM.
     /// </summary>
     public static SbomFormat? Parse(string? enabled, string? format)
     {
         var on = enabled?.Trim().ToLowerInvariant() switch
         {
-            null or "" or "true" => true,
-            "false" => false,
+            // Off unless asked for: an archive whose index.json lists the SBOM artifact beside the image makes skopeo
+            // (and tools built on it) ask which image of oci-archive:app.tar is meant, so the default archive stays one image.
+            "true" => true,
+            null or "" or "false" => false,
             _ => throw new SlimException("SLIM5100", enabled),
         };
         var parsed = format?.Trim().ToLowerInvariant() switch

@@ -1,3 +1,4 @@
+using SlimImage.FileSystem;
 using SlimImage.Tar;
 using System.Diagnostics;
 using SlimImage.Diagnostics;
@@ -49,8 +50,7 @@ public static class SbomStage
             var path = PathFor(archivePath, format);
             if (sbom?.Format != format)
             {
-                try { File.Delete(path); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* a stale SBOM is named in no item */ }
+                TempFiles.TryDelete(path); // a stale SBOM is named in no item
                 continue;
             }
             var temp = Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + "." + FileSystem.TempFiles.Owner() + ".tmp");
@@ -62,7 +62,7 @@ public static class SbomStage
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                try { File.Delete(temp); } catch (Exception d) when (d is IOException or UnauthorizedAccessException) { }
+                TempFiles.TryDelete(temp);
                 throw new SlimException(e, "SLIM5105", path, e.Message);
             }
         }

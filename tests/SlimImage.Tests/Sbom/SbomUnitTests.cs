@@ -15,7 +15,8 @@ namespace SlimImage.Tests.Sbom;
 public class SbomUnitTests
 {
     [Theory]
-    [InlineData(null, null, SbomFormat.Spdx)]
+    [InlineData(null, null, null)]
+    [InlineData("true", null, SbomFormat.Spdx)]
     [InlineData("true", "cyclonedx", SbomFormat.CycloneDx)]
     [InlineData(" TRUE ", "SPDX", SbomFormat.Spdx)]
     [InlineData("false", "spdx", null)]
@@ -26,7 +27,7 @@ public class SbomUnitTests
     public void BadPropertiesAreErrorsNamingThem()
     {
         Assert.Equal("SLIM5100", Assert.Throws<SlimException>(() => SbomFormats.Parse("yes", null)).Code);
-        var e = Assert.Throws<SlimException>(() => SbomFormats.Parse(null, "syft"));
+        var e = Assert.Throws<SlimException>(() => SbomFormats.Parse("true", "syft"));
         Assert.Equal("SLIM5101", e.Code);
         Assert.Contains("'syft'", e.Message);
     }
