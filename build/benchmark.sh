@@ -13,6 +13,8 @@
 #   tar|gzip -6      `tar -c | gzip -6` of the image's own files (the layer unpacked), the reference
 #   tar|pigz -6      the same with pigz on every core, the parallel reference
 #   no-change        the SlimImage targets of a second publish with nothing changed (the archive must stay as it was)
+#   sbom cost        (one line per mode below the table) step (msbuild) with the default SBOM against the same build with
+#                    -p:SlimImageSbom=false: what the SBOM, the file checksums and the package lookup add (issue 15: <= 10%)
 # and the ratios step / tar|gzip and step / tar|pigz.
 # Mode "two-platforms" (SlimImageRuntimeIdentifiers=linux-x64;linux-arm64, the sample self-contained) prints instead the
 # runner's image step for both platforms (built at the same time, then joined into one archive) beside its step for
@@ -30,6 +32,7 @@ if ! command -v pigz >/dev/null 2>&1; then
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends pigz >/dev/null
 fi
 cores=$(nproc)
+sbom_lines=()
 export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 work="$root/artifacts/benchmark"
 rm -rf "$work"; mkdir -p "$work"
@@ -118,7 +121,7 @@ XML
     case "$blob" in *.gz) gzip -dc "$blob" ;; *.zst) zstd -dc "$blob" ;; *) cat "$blob" ;; esac | tar -x -C "$rootfs"
   done
   image_mb=$(du -sb "$rootfs" | awk '{printf "%.1f", $1/1e6}')
-  : > "$work/$mode.step"; : > "$work/$mode.alloc"; : > "$work/$mode.alone"; : > "$work/$mode.cpu"; : > "$work/$mode.rss"; : > "$work/$mode.ref"; : > "$work/$mode.pigz"; : > "$work/$mode.nochange"
+  : > "$work/$mode.step"; : > "$work/$mode.alloc"; : > "$work/$mode.alone"; : > "$work/$mode.cpu"; : > "$work/$mode.rss"; : > "$work/$mode.ref"; : > "$work/$mode.pigz"; : > "$work/$mode.nochange"; : > "$work/$mode.nosbom"
   for i in $(seq "$runs"); do
     echo "$mode: run $i/$runs" >&2
     rm -rf "$intermediate" "$archive"
@@ -130,6 +133,9 @@ XML
     grep -q SLIM1402 "$work/$mode-warm.log" || { echo "the no-change publish rebuilt the image" >&2; exit 1; }
     [ "$before" = "$(stat -c '%Y.%s' "$archive")$(sha256sum < "$archive")" ] || { echo "the no-change publish changed the archive" >&2; exit 1; }
     slim_ms "$work/$mode-warm.log" >> "$work/$mode.nochange"
+    rm -rf "$intermediate" "$archive"
+    "${publish[@]}" -p:SlimImageSbom=false > "$work/$mode-nosbom.log" 2>&1 || { cat "$work/$mode-nosbom.log" >&2; exit 1; }
+    slim_ms "$work/$mode-nosbom.log" >> "$work/$mode.nosbom"
     /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" "$work/runner/StepRunner" "$pubdir" ConsoleApp "$work/$mode-alone.tar" \
       "$compression" "$level" > "$work/runner.out" 2> /dev/null
     read -r wall user sys rss < "$work/time.txt"
@@ -144,6 +150,10 @@ XML
   printf '%-15s %10s ms %10s ms %7s ms %7s MB %7s KB %9s ms %9s ms %9s ms %12s %7s %7s\n' "$mode" "$step" "$(median < "$work/$mode.alone")" \
     "$(median < "$work/$mode.cpu")" "$(median < "$work/$mode.rss")" "$(median < "$work/$mode.alloc")" "$ref" "$pigz" "$(median < "$work/$mode.nochange")" \
     "$image_mb" "$(awk -v s="$step" -v r="$ref" 'BEGIN {printf "%.2f", s/r}')" "$(awk -v s="$step" -v r="$pigz" 'BEGIN {printf "%.2f", s/r}')"
+  nosbom=$(median < "$work/$mode.nosbom")
+  sbom_lines+=("$(printf '%-15s sbom cost: step %s ms with the SBOM, %s ms with SlimImageSbom=false (%+.1f%%)' "$mode" "$step" "$nosbom" \
+    "$(awk -v s="$step" -v n="$nosbom" 'BEGIN {printf "%.1f", n > 0 ? (s-n)*100/n : 0}')")")
 done
+printf '%s\n' "${sbom_lines[@]}"
 echo
 echo "compression=$compression${level:+ level $level}, $cores cores (pigz -p $cores), load average $(cut -d' ' -f1-3 /proc/loadavg), medians of $runs runs"

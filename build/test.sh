@@ -11,10 +11,15 @@ done
 # arm64 libraries and qemu: the cross-architecture test builds and runs a linux-arm64 image.
 [ -e /usr/lib/aarch64-linux-gnu/libstdc++.so.6 ] && [ -e /usr/lib/aarch64-linux-gnu/libssl.so.3 ] || need+=(libc6:arm64 libstdc++6:arm64 libgcc-s1:arm64 libssl3:arm64)
 command -v qemu-aarch64-static >/dev/null 2>&1 || need+=(qemu-user-static)
+# Installed for the build machine's architecture (or "all"): `dpkg -s libssl3` is ambiguous once libssl3:arm64 is there too.
+installed() { dpkg-query -W -f='${Architecture} ${db:Status-Status}\n' "$1" 2>/dev/null | grep -Eq "^($(dpkg --print-architecture)|all) installed$"; }
 # Libraries and data the runtime-needs tests put into images (OpenSSL, CA bundle, zoneinfo, GSSAPI).
 for pkg in libssl3 ca-certificates tzdata libgssapi-krb5-2; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+  installed "$pkg" || need+=("$pkg")
 done
+# Headless Chromium renders the size reports (ReportCheck) and takes their screenshots; a font so text has glyphs.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+installed fonts-dejavu-core || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -gt 0 ]; then
   case " ${need[*]}" in *:arm64*) dpkg --print-foreign-architectures | grep -qx arm64 || ${SUDO:-} dpkg --add-architecture arm64 ;; esac
   echo "build/test.sh: installing ${need[*]}"

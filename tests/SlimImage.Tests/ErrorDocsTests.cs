@@ -17,6 +17,10 @@ public class ErrorDocsTests
         ["Elf"] = "ELF files and the library closure (SLIM2xxx)",
         ["Image"] = "Layers, image and archive (SLIM3xxx)",
         ["Registry"] = "Registry (SLIM4xxx)",
+        ["Smoke"] = "Smoke run (SLIM5000-5049)",
+        ["Report"] = "Size report (SLIM5050-5099)",
+        ["Sbom"] = "SBOM (SLIM51xx)",
+        ["SupplyChain"] = "Labels and what scanners see (SLIM52xx)",
         ["MultiPlatform"] = "Several platforms in one image index (SLIM53xx)",
     };
 

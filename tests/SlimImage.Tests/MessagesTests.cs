@@ -14,7 +14,12 @@ public class MessagesTests
         {
             Assert.Matches(@"^SLIM\d{4}$", code);
             Assert.StartsWith(code + ": ", text);
-            var expectedGroup = code.StartsWith("SLIM53", StringComparison.Ordinal) ? "MultiPlatform" : code[4] switch { '1' => "Input", '2' => "Elf", '3' => "Image", '4' => "Registry", _ => "?" };
+            var expectedGroup = code[4] switch
+            {
+                '1' => "Input", '2' => "Elf", '3' => "Image", '4' => "Registry",
+                '5' => code[5] switch { '0' => string.CompareOrdinal(code, "SLIM5050") < 0 ? "Smoke" : "Report", '1' => "Sbom", '2' => "SupplyChain", '3' => "MultiPlatform", _ => "?" },
+                _ => "?",
+            };
             Assert.Equal(expectedGroup, group);
         }
         Assert.Equal(all.Count, all.Select(m => m.Code).Distinct().Count());

@@ -3,7 +3,14 @@ using SlimImage.Entries;
 namespace SlimImage.Base;
 
 /// <summary>One path of a base image after all its layers are applied.</summary>
-public sealed record BaseEntry(string Path, EntryKind Kind, int Mode, int Uid, int Gid, string? LinkTarget);
+public sealed record BaseEntry(string Path, EntryKind Kind, int Mode, int Uid, int Gid, string? LinkTarget)
+{
+    /// <summary>Bytes of the file's content as its tar entry gives them (0 for folders and links), for the size report.</summary>
+    public long Size { get; init; }
+
+    /// <summary>The base layer (0 = the first) whose entry this is, for the size report.</summary>
+    public int Layer { get; init; }
+}
 
 /// <summary>
 /// The file list of a base image, as a container runtime would see it after applying every layer in order
@@ -17,12 +24,18 @@ public sealed class BaseFileSystem
     private const string Whiteout = ".wh.";
     private const string Opaque = ".wh..wh..opq";
 
-    /// <summary>Files whose content is kept, to extend rather than replace them.</summary>
-    public static readonly IReadOnlySet<string> KeptContent = new HashSet<string>(StringComparer.Ordinal) { "/etc/passwd", "/etc/group" };
+    /// <summary>Files whose content is kept, to extend rather than replace them (passwd, group), or to add to the base's
+    /// package database rather than repeat it (dpkg's status, os-release).</summary>
+    public static readonly IReadOnlySet<string> KeptContent = new HashSet<string>(StringComparer.Ordinal)
+        { "/etc/passwd", "/etc/group", "/var/lib/dpkg/status", "/etc/os-release", "/usr/lib/os-release" };
+
+    /// <summary>The most of a kept file held in memory; a larger one is not kept (a base is untrusted).</summary>
+    public const int MaxKeptContent = 16 << 20;
 
     private readonly Dictionary<string, BaseEntry> entries = new(StringComparer.Ordinal);
     private readonly Dictionary<string, byte[]> contents = new(StringComparer.Ordinal);
     private HashSet<string> thisLayer = new(StringComparer.Ordinal);
+    private int layer = -1;
 
     /// <summary>No file at all: scratch.</summary>
     public static BaseFileSystem Empty => new();
@@ -32,10 +45,14 @@ public sealed class BaseFileSystem
     public IEnumerable<BaseEntry> Entries => entries.Values;
 
     /// <summary>Starts the next layer: what it adds from now on is not removed by its own opaque markers.</summary>
-    public void BeginLayer() => thisLayer = new HashSet<string>(StringComparer.Ordinal);
+    public void BeginLayer()
+    {
+        thisLayer = new HashSet<string>(StringComparer.Ordinal);
+        layer++;
+    }
 
     /// <summary>Applies one tar entry of the current layer. <paramref name="content"/> is given for <see cref="KeptContent"/> paths.</summary>
-    public void Apply(string tarName, EntryKind? kind, int mode, int uid, int gid, string? linkTarget, byte[]? content = null)
+    public void Apply(string tarName, EntryKind? kind, int mode, int uid, int gid, string? linkTarget, byte[]? content = null, long size = 0)
     {
         var path = Clean(tarName);
         if (path == null) return;
@@ -58,7 +75,7 @@ public sealed class BaseFileSystem
         // A non-folder replacing a folder takes its content with it.
         if (kind != EntryKind.Directory && entries.TryGetValue(path, out var old) && old.Kind == EntryKind.Directory)
             RemoveBelow(path, keepThisLayer: false);
-        entries[path] = new BaseEntry(path, kind.Value, mode, uid, gid, linkTarget);
+        entries[path] = new BaseEntry(path, kind.Value, mode, uid, gid, linkTarget) { Size = size, Layer = Math.Max(layer, 0) };
         thisLayer.Add(path);
         if (content != null) contents[path] = content; else contents.Remove(path);
     }

@@ -34,5 +34,12 @@ public sealed record BaseLayer(Descriptor Descriptor, Digest DiffId);
 public sealed record BaseImage(string Reference, ReadOnlyMemory<byte> ConfigBytes, BaseConfig Config,
     IReadOnlyList<BaseLayer> Layers, IBlobSource Blobs) : IDisposable
 {
+    /// <summary>The digest of the image's manifest (of its platform, not of an index); null when the source has none (a docker-archive).</summary>
+    public Digest? ManifestDigest { get; init; }
+
+    /// <summary>The image reference the source gives it (a pulled reference, a docker-archive's RepoTags, an OCI layout's
+    /// ref.name when it names a repository); null when it gives none. Never a file path: labels must not depend on the build machine.</summary>
+    public string? ImageName { get; init; }
+
     public void Dispose() => Blobs.Dispose();
 }

@@ -25,6 +25,14 @@ public sealed record LoadedBase(string Name, IReadOnlyList<LayerBlob> Layers, IR
     /// the image's compression and layer cache, so <see cref="Layers"/> is empty then.
     /// </summary>
     public IReadOnlyList<RootfsEntry> OwnLayer { get; init; } = [];
+    /// <summary>The digest of the base's config blob (its image ID), for the SBOM; null for scratch and busybox.</summary>
+    public Digest? ConfigDigest { get; init; }
+
+    /// <summary>The base image's manifest digest and reference, for the base.digest and base.name labels (see <see cref="BaseImage"/>).</summary>
+    public Digest? ManifestDigest { get; init; }
+
+    /// <inheritdoc cref="BaseImage.ImageName"/>
+    public string? ImageName { get; init; }
 }
 
 /// <summary>
@@ -164,13 +172,14 @@ public static class BaseLayers
         };
         byte[]? content = null;
         var path = BaseFileSystem.Clean(entry.Name);
-        if (path != null && BaseFileSystem.KeptContent.Contains(path) && entry.DataStream != null && entry.Length < 1 << 20)
+        if (path != null && BaseFileSystem.KeptContent.Contains(path) && entry.DataStream != null && entry.Length <= BaseFileSystem.MaxKeptContent)
         {
             content = new byte[entry.Length];
             entry.DataStream.ReadExactly(content);
         }
         files.Apply(entry.Name, kind, (int)entry.Mode, entry.Uid, entry.Gid,
-            entry.EntryType == TarEntryType.SymbolicLink ? entry.LinkName : null, content);
+            entry.EntryType == TarEntryType.SymbolicLink ? entry.LinkName : null, content,
+            entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile ? entry.Length : 0);
     }
 
     private static string Extension(string mediaType) =>

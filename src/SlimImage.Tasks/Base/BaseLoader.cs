@@ -36,7 +36,12 @@ public static class BaseLoader
     {
         var (layers, files) = BaseLayers.Extract(image, scratch, ct, maxLayerSize, report);
         report(SlimDiagnostic.Info("SLIM3505", image.Reference, layers.Count, ByteSize.Format(layers.Sum(l => l.Size)), files.Count));
-        return new LoadedBase(image.Reference, layers, History(image), image.Config, files, []);
+        return new LoadedBase(image.Reference, layers, History(image), image.Config, files, [])
+        {
+            ConfigDigest = Digest.Of(image.ConfigBytes.Span),
+            ManifestDigest = image.ManifestDigest,
+            ImageName = image.ImageName,
+        };
     }
 
     /// <summary>
@@ -57,8 +62,9 @@ public static class BaseLoader
         var busybox = Busybox.Find(source.BusyboxPath, options.Sysroot, Elf.ElfTarget.For(platform));
         var entries = busybox.Entries();
         var files = new BaseFileSystem();
+        files.BeginLayer();
         foreach (var e in entries)
-            files.Apply(e.Path, e.Kind, e.Mode, e.Uid, e.Gid, e.LinkTarget);
+            files.Apply(e.Path, e.Kind, e.Mode, e.Uid, e.Gid, e.LinkTarget, size: e.Kind == EntryKind.File && e.SourcePath != null ? new FileInfo(e.SourcePath).Length : 0);
         if (busybox.IsDynamic)
             report(SlimDiagnostic.Info("SLIM1306", busybox.HostPath));
         var createdBy = $"SlimImage: busybox {busybox.Version ?? ""} from {busybox.HostPath}, {busybox.Applets.Count} applets in /bin".Replace("  ", " ");

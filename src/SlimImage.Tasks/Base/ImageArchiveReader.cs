@@ -43,12 +43,12 @@ public static class ImageArchiveReader
 
     private static BaseImage ReadOci(ArchiveFiles files, byte[] indexJson, Platform platform)
     {
-        var candidates = new List<(Descriptor Manifest, string Where, JsonElement Body, BaseConfig Config, byte[] ConfigBytes)>();
+        var candidates = new List<(Descriptor Manifest, string Where, JsonElement Body, BaseConfig Config, byte[] ConfigBytes, string? RefName)>();
         using var index = JsonDocument.Parse(indexJson);
-        Collect(index.RootElement, "index.json", "index.json", 0);
+        Collect(index.RootElement, "index.json", "index.json", 0, null);
 
         // where: for messages about the candidates ("index.json (tag)"); document: the JSON being read, for SLIM3507.
-        void Collect(JsonElement idx, string where, string document, int depth)
+        void Collect(JsonElement idx, string where, string document, int depth, string? refName)
         {
             var i = 0;
             foreach (var d in idx.GetProperty("manifests").EnumerateArray())
@@ -63,7 +63,7 @@ public static class ImageArchiveReader
                 var at = tag == null ? where : $"{where} ({tag})";
                 if (type is MediaTypes.Index or DockerManifestList || (type.Length == 0 && body.TryGetProperty("manifests", out _)))
                 {
-                    if (depth < 4) Collect(body, at, $"the index {descriptor.Digest}", depth + 1);
+                    if (depth < 4) Collect(body, at, $"the index {descriptor.Digest}", depth + 1, tag ?? refName);
                     continue;
                 }
                 if (type is not (MediaTypes.Manifest or DockerManifestV2) && !(type.Length == 0 && body.TryGetProperty("layers", out _)))
@@ -71,28 +71,37 @@ public static class ImageArchiveReader
                 if (candidates.Any(c => c.Manifest.Digest == descriptor.Digest)) continue;
                 var configDescriptor = ReadDescriptor(body.GetProperty("config"), $"the manifest {descriptor.Digest}, config.digest");
                 if (files.TryJsonBlob(configDescriptor) is not { } configBytes) continue;
-                candidates.Add((descriptor, at, body, BaseConfig.Parse(configBytes, $"the config {configDescriptor.Digest}"), configBytes));
+                candidates.Add((descriptor, at, body, BaseConfig.Parse(configBytes, $"the config {configDescriptor.Digest}"), configBytes, tag ?? refName));
             }
         }
 
         var chosen = Choose(files.Path, platform, candidates, c => c.Config, c => $"{c.Where} {c.Manifest.Digest.Hex[..12]}");
         var layers = chosen.Body.GetProperty("layers").EnumerateArray()
             .Select((d, i) => ReadDescriptor(d, $"the manifest {chosen.Manifest.Digest}, layers[{i}].digest")).ToList();
-        return Build(files, chosen.ConfigBytes, chosen.Config, layers, new Dictionary<Digest, string>());
+        return Build(files, chosen.ConfigBytes, chosen.Config, layers, new Dictionary<Digest, string>())
+            with { ManifestDigest = chosen.Manifest.Digest, ImageName = ImageName(chosen.RefName) };
     }
+
+    /// <summary>
+    /// A name the archive gives its image, when it is an image reference: image-layout.md lets ref.name be a bare tag
+    /// ("latest"), which names no base. Untrusted, so only what parses as a reference.
+    /// </summary>
+    private static string? ImageName(string? name) =>
+        name != null && name.IndexOfAny([':', '/', '@']) > 0 && Registry.ImageReference.TryParse(name) != null ? name : null;
 
     private static BaseImage ReadDocker(ArchiveFiles files, byte[] manifestJson, Platform platform)
     {
         using var manifest = JsonDocument.Parse(manifestJson);
-        var candidates = new List<(string ConfigName, BaseConfig Config, byte[] ConfigBytes, List<string> Layers, string Tags)>();
+        var candidates = new List<(string ConfigName, BaseConfig Config, byte[] ConfigBytes, List<string> Layers, string Tags, string? FirstTag)>();
         foreach (var image in manifest.RootElement.EnumerateArray())
         {
             var configName = Str(image, "Config") ?? throw new FormatException("manifest.json: an image has no Config");
             var configBytes = files.Json(configName) ?? throw new SlimException("SLIM3503", files.Path, configName, "is missing");
-            var tags = image.TryGetProperty("RepoTags", out var t) && t.ValueKind == JsonValueKind.Array
-                ? string.Join(", ", t.EnumerateArray().Select(x => x.GetString())) : "";
+            var repoTags = image.TryGetProperty("RepoTags", out var t) && t.ValueKind == JsonValueKind.Array
+                ? t.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString()! : "").ToList() : [];
             candidates.Add((configName, BaseConfig.Parse(configBytes, $"the config {configName}"), configBytes,
-                image.GetProperty("Layers").EnumerateArray().Select(x => x.GetString()!).ToList(), tags));
+                image.GetProperty("Layers").EnumerateArray().Select(x => x.GetString()!).ToList(), string.Join(", ", repoTags),
+                repoTags.FirstOrDefault()));
         }
         var chosen = Choose(files.Path, platform, candidates, c => c.Config, c => c.Tags.Length > 0 ? c.Tags : c.ConfigName);
         if (chosen.Layers.Count != chosen.Config.DiffIds.Count)
@@ -111,7 +120,8 @@ public static class ImageArchiveReader
             names[digest.Value] = name;
             layers.Add(new Descriptor(compression, digest.Value, files.SizeOf(name)));
         }
-        return Build(files, chosen.ConfigBytes, chosen.Config, layers, names);
+        // A docker-archive holds no manifest (docker save drops the registry's), so there is no base digest to give.
+        return Build(files, chosen.ConfigBytes, chosen.Config, layers, names) with { ImageName = ImageName(chosen.FirstTag) };
     }
 
     private static (string MediaType, Digest? Digest) Sniff(ArchiveFiles files, string name)

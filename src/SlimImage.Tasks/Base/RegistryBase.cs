@@ -20,7 +20,11 @@ internal static class RegistryBase
             .Select(l => new BaseLayer(l.Descriptor with { MediaType = ImageArchiveReader.LayerMediaType(name, l.Descriptor) }, l.DiffId))
             .ToList();
         var cached = pulled.Layers.ToDictionary(l => l.Descriptor.Digest, l => l.CachePath);
-        return new BaseImage(name, pulled.ConfigBytes, BaseConfig.Parse(pulled.ConfigBytes), layers, new CacheBlobSource(name, cached));
+        return new BaseImage(name, pulled.ConfigBytes, BaseConfig.Parse(pulled.ConfigBytes), layers, new CacheBlobSource(name, cached))
+        {
+            ManifestDigest = pulled.ManifestDigest,
+            ImageName = reference.ToString(),
+        };
     }
 
     /// <summary>Blobs already verified into the cache: opened read-only, never moved or deleted.</summary>

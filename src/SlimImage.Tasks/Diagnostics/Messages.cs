@@ -7,11 +7,13 @@ namespace SlimImage.Diagnostics;
 /// Every user-facing message lives in a resource file, keyed by its code and starting with it
 /// (<c>SLIM2001: ...</c>), as the SDK's container support does with CONTAINERnnnn. One file per group of codes:
 /// 1xxx project and input (<c>Input.resx</c>), 2xxx ELF and closure (<c>Elf.resx</c>), 3xxx layers, image and
-/// archive (<c>Image.resx</c>), 4xxx registry (<c>Registry.resx</c>), 53xx several platforms in one image index (<c>MultiPlatform.resx</c>).
+/// archive (<c>Image.resx</c>), 4xxx registry (<c>Registry.resx</c>), 5xxx the smoke run and what is made beside the image: 5000-5049 the smoke run
+/// (<c>Smoke.resx</c>), 5050-5099 the size report (<c>Report.resx</c>), 51xx the SBOM (<c>Sbom.resx</c>), 52xx labels and what scanners see (<c>SupplyChain.resx</c>),
+/// 53xx several platforms in one image index (<c>MultiPlatform.resx</c>).
 /// </summary>
 public static class Messages
 {
-    private static readonly string[] Groups = ["Input", "Elf", "Image", "Registry", "MultiPlatform"];
+    private static readonly string[] Groups = ["Input", "Elf", "Image", "Registry", "Smoke", "Report", "Sbom", "SupplyChain", "MultiPlatform"];
 
     private static readonly ResourceManager[] Resources = Groups
         .Select(g => new ResourceManager("SlimImage.Diagnostics." + g, typeof(Messages).Assembly))

@@ -26,7 +26,7 @@ namespace SlimImage.Layers;
 /// </remarks>
 internal sealed class LayerCache(string directory)
 {
-    private const string Format = "slimimage-layer-cache 2";
+    private const string Format = "slimimage-layer-cache 3";
 
     public string Directory { get; } = Path.GetFullPath(directory);
 
@@ -41,7 +41,7 @@ internal sealed class LayerCache(string directory)
         Add(RuntimeInformation.FrameworkDescription);
         // Only where it matters: loading the zstd assembly just to read its version costs a gzip build milliseconds.
         if (options.Compression.Format == CompressionFormat.Zstd) Add(ZstdVersion());
-        Add(Invariant($"{options.Compression.Format} {options.Compression.Level} {options.Timestamp.ToUnixTimeSeconds()}"));
+        Add(Invariant($"{options.Compression.Format} {options.Compression.Level} {options.Timestamp.ToUnixTimeSeconds()} {options.FileChecksums}"));
         foreach (var e in plan)
         {
             Add(Invariant($"{(int)e.Kind} {e.Mode} {e.Uid} {e.Gid} {e.Path}\0{e.LinkTarget}"));
@@ -67,9 +67,10 @@ internal sealed class LayerCache(string directory)
     /// and the blob is still there with its digest. <paramref name="rejected"/> says why an entry that exists was not
     /// used.
     /// </summary>
-    public LayerBlob? TryGet(string key, LayerOptions options, out string? rejected)
+    public LayerBlob? TryGet(string key, LayerOptions options, out string? rejected, out IReadOnlyList<FileChecksum> files)
     {
         rejected = null;
+        files = [];
         var entryPath = EntryPath(key);
         try
         {
@@ -91,6 +92,7 @@ internal sealed class LayerCache(string directory)
                     rejected = "its blob no longer has the digest " + entry.Digest;
                     return null;
                 }
+            files = entry.Files;
             return new LayerBlob(Digest.Parse(entry.Digest), Digest.Parse(entry.DiffId), entry.Size, entry.UncompressedSize,
                 entry.MediaType, blobPath);
         }
@@ -107,10 +109,10 @@ internal sealed class LayerCache(string directory)
     }
 
     /// <summary>Records <paramref name="blob"/> (already in <see cref="Directory"/>) under <paramref name="key"/>, if it can.</summary>
-    public void Put(string key, LayerBlob blob)
+    public void Put(string key, LayerBlob blob, IReadOnlyList<FileChecksum> files)
     {
         var entry = Entry.Sealed(key, blob.Digest.ToString(), blob.DiffId.ToString(), blob.Size, blob.UncompressedSize,
-            blob.MediaType, Path.GetFileName(blob.BlobPath));
+            blob.MediaType, Path.GetFileName(blob.BlobPath), files);
         // A temp name of the layer pattern, so that the next build removes it if this one is killed right now.
         var temp = Path.Combine(Directory, LayerWriter.TempPrefix + FileSystem.TempFiles.Owner() + LayerWriter.TempSuffix);
         try
@@ -144,19 +146,29 @@ internal sealed class LayerCache(string directory)
     /// </summary>
     internal sealed record Entry(string Digest, string DiffId, long Size, long UncompressedSize, string MediaType, string Blob, string Check)
     {
-        /// <summary>An entry for <paramref name="key"/> with its checksum.</summary>
-        public static Entry Sealed(string key, string digest, string diffId, long size, long uncompressedSize, string mediaType, string blob) =>
-            new(digest, diffId, size, uncompressedSize, mediaType, blob, Checksum(key, digest, diffId, size, uncompressedSize, mediaType, blob));
+        /// <summary>The file checksums taken when the layer was written (empty when none were asked for).</summary>
+        public IReadOnlyList<FileChecksum> Files { get; init; } = [];
 
-        /// <summary>sha256 over the entry's fields and its key, each on a line of its own (no field holds a line break).</summary>
-        internal static string Checksum(string key, string digest, string diffId, long size, long uncompressedSize, string mediaType, string blob) =>
-            Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
-                Invariant($"{Format} entry\n{key}\n{digest}\n{diffId}\n{size}\n{uncompressedSize}\n{mediaType}\n{blob}\n")))).ToLowerInvariant();
+        /// <summary>An entry for <paramref name="key"/> with its checksum.</summary>
+        public static Entry Sealed(string key, string digest, string diffId, long size, long uncompressedSize, string mediaType, string blob,
+            IReadOnlyList<FileChecksum>? files = null) =>
+            new(digest, diffId, size, uncompressedSize, mediaType, blob, Checksum(key, digest, diffId, size, uncompressedSize, mediaType, blob, files ?? []))
+            { Files = files ?? [] };
+
+        /// <summary>sha256 over the entry's fields and its key, each on a line of its own (no field holds a line break;
+        /// a file's path is followed by NUL, which no path holds).</summary>
+        internal static string Checksum(string key, string digest, string diffId, long size, long uncompressedSize, string mediaType, string blob,
+            IReadOnlyList<FileChecksum> files)
+        {
+            var text = new StringBuilder(Invariant($"{Format} entry\n{key}\n{digest}\n{diffId}\n{size}\n{uncompressedSize}\n{mediaType}\n{blob}\n"));
+            foreach (var f in files) text.Append(f.Path).Append('\0').Append(f.Sha1).Append(' ').Append(f.Sha256).Append('\n');
+            return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))).ToLowerInvariant();
+        }
 
         /// <summary>Why this entry cannot stand for a layer of <paramref name="key"/> written with <paramref name="options"/>; null when it can.</summary>
         public string? Problem(string key, LayerOptions options)
         {
-            if (Check != Checksum(key, Digest, DiffId, Size, UncompressedSize, MediaType, Blob))
+            if (Check != Checksum(key, Digest, DiffId, Size, UncompressedSize, MediaType, Blob, Files))
                 return "its checksum does not match its contents (the entry was damaged or changed)";
             // Only what the writer would have made: sha256 digests, a blob named after its digest, of this compression,
             // and a tar (whole 512-byte records) with at least its two end blocks.
@@ -185,6 +197,16 @@ internal sealed class LayerCache(string directory)
                 json.WriteString(nameof(MediaType), MediaType);
                 json.WriteString(nameof(Blob), Blob);
                 json.WriteString(nameof(Check), Check);
+                json.WriteStartArray(nameof(Files));
+                foreach (var f in Files)
+                {
+                    json.WriteStartArray();
+                    json.WriteStringValue(f.Path);
+                    json.WriteStringValue(f.Sha1);
+                    json.WriteStringValue(f.Sha256);
+                    json.WriteEndArray();
+                }
+                json.WriteEndArray();
                 json.WriteEndObject();
             }
             return buffer.WrittenSpan.ToArray();
@@ -196,8 +218,11 @@ internal sealed class LayerCache(string directory)
             using var document = JsonDocument.Parse(bytes);
             var e = document.RootElement;
             string Text(string name) => e.GetProperty(name).GetString() ?? throw new InvalidOperationException(name + " is null");
+            var files = e.TryGetProperty(nameof(Files), out var list)
+                ? list.EnumerateArray().Select(f => new FileChecksum(f[0].GetString()!, f[1].GetString()!, f[2].GetString()!)).ToList()
+                : [];
             return new Entry(Text(nameof(Digest)), Text(nameof(DiffId)), e.GetProperty(nameof(Size)).GetInt64(),
-                e.GetProperty(nameof(UncompressedSize)).GetInt64(), Text(nameof(MediaType)), Text(nameof(Blob)), Text(nameof(Check)));
+                e.GetProperty(nameof(UncompressedSize)).GetInt64(), Text(nameof(MediaType)), Text(nameof(Blob)), Text(nameof(Check))) { Files = files };
         }
     }
 }

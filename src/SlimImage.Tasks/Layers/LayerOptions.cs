@@ -1,3 +1,4 @@
+using SlimImage.Tar;
 using SlimImage.Oci;
 
 namespace SlimImage.Layers;
@@ -11,11 +12,14 @@ namespace SlimImage.Layers;
 /// <param name="TempDirectory">Folder for the blob file, e.g. <c>obj/Release/net8.0/linux-x64/slimimage/</c>; created if missing.</param>
 /// <param name="Compression">Compression of the blob, with its level; null = gzip level 6.</param>
 /// <param name="Threads">Threads that compress; 0 = one per core. Never changes the bytes: chunks are cut by size.</param>
+/// <param name="FileChecksums">Also take each file's SHA-1 and SHA-256 in the same pass (<see cref="LayerWriteResult.Files"/>),
+/// for the SBOM; never changes the bytes.</param>
 public sealed record LayerOptions(
     DateTimeOffset Timestamp,
     string TempDirectory,
     LayerCompression? Compression = null,
-    int Threads = 0)
+    int Threads = 0,
+    bool FileChecksums = false)
 {
     public LayerCompression Compression { get; init; } = Compression ?? LayerCompression.Gzip;
 }

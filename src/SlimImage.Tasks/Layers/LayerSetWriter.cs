@@ -11,7 +11,11 @@ namespace SlimImage.Layers;
 /// <summary>How one layer of the image was obtained.</summary>
 /// <param name="Blob">The layer.</param>
 /// <param name="Reused">True when the blob came from the layer cache and nothing was compressed.</param>
-public sealed record LayerWriteResult(LayerBlob Blob, bool Reused);
+public sealed record LayerWriteResult(LayerBlob Blob, bool Reused)
+{
+    /// <summary>The checksums of every file of the layer, by path, when <see cref="LayerOptions.FileChecksums"/> asked for them.</summary>
+    public IReadOnlyList<FileChecksum> Files { get; init; } = [];
+}
 
 /// <summary>
 /// Writes all layers of an image: each from the layer cache when its key matches, the others in parallel, all
@@ -38,8 +42,8 @@ public static class LayerSetWriter
         var results = new LayerWriteResult?[layers.Count];
         for (var i = 0; i < layers.Count && cache != null; i++)
         {
-            if (cache.TryGet(keys![i], options, out var rejected) is { } hit)
-                results[i] = new LayerWriteResult(hit, Reused: true);
+            if (cache.TryGet(keys![i], options, out var rejected, out var files) is { } hit)
+                results[i] = new LayerWriteResult(hit, Reused: true) { Files = files };
             else if (rejected != null)
                 report(SlimDiagnostic.Info("SLIM3602", cache.EntryPath(keys[i]), rejected));
         }
@@ -49,9 +53,10 @@ public static class LayerSetWriter
         {
             void WriteOne(int i, CancellationToken token)
             {
-                var blob = LayerWriter.WritePlanned(plans[i], options, pool, token);
-                cache?.Put(keys![i], blob);
-                results[i] = new LayerWriteResult(blob, Reused: false);
+                var files = options.FileChecksums ? new List<FileChecksum>() : null;
+                var blob = LayerWriter.WritePlanned(plans[i], options, pool, files, token);
+                cache?.Put(keys![i], blob, files ?? []);
+                results[i] = new LayerWriteResult(blob, Reused: false) { Files = files ?? [] };
             }
 
             if (toWrite.Count == 1)

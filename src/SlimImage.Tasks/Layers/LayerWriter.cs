@@ -32,7 +32,13 @@ public static class LayerWriter
     /// Writes entries already planned by <see cref="TarPlan.Build"/>, compressing on <paramref name="pool"/> (which
     /// several layers may share), into <see cref="LayerOptions.TempDirectory"/>.
     /// </summary>
-    internal static LayerBlob WritePlanned(IReadOnlyList<RootfsEntry> plan, LayerOptions options, CompressionPool? pool, CancellationToken ct)
+    internal static LayerBlob WritePlanned(IReadOnlyList<RootfsEntry> plan, LayerOptions options, CompressionPool? pool, CancellationToken ct) =>
+        WritePlanned(plan, options, pool, null, ct);
+
+    /// <summary>As <see cref="WritePlanned(IReadOnlyList{RootfsEntry}, LayerOptions, CompressionPool?, CancellationToken)"/>,
+    /// adding the checksums of every file's content to <paramref name="checksums"/> in the same pass (for the SBOM).</summary>
+    internal static LayerBlob WritePlanned(IReadOnlyList<RootfsEntry> plan, LayerOptions options, CompressionPool? pool,
+        List<FileChecksum>? checksums, CancellationToken ct)
     {
         var mtime = TarEntryWriter.ToTarTime(options.Timestamp);
         var folder = Path.GetFullPath(options.TempDirectory);
@@ -52,7 +58,7 @@ public static class LayerWriter
                 // The tar is hashed here, on this thread and in order; only compression fans out.
                 using var uncompressed = new HashingStream((Stream?)compressor ?? compressed, leaveOpen: true);
                 var tar = new TarEntryWriter(uncompressed, mtime);
-                TarPlan.Write(tar, plan, ct);
+                TarPlan.Write(tar, plan, ct, checksums);
                 tar.Finish();
                 compressor?.Finish();
                 (diffId, uncompressedSize) = (uncompressed.Digest, uncompressed.Count);

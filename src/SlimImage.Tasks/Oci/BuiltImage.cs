@@ -10,6 +10,9 @@ public sealed record BuiltImage(ReadOnlyMemory<byte> ConfigBytes, ReadOnlyMemory
     /// <summary>The media types the manifest was written with (<c>Image.ImageBuilder.Build</c>).</summary>
     public ImageFormat Format { get; init; } = ImageFormat.Oci;
 
+    /// <summary>Artifacts whose subject is this image (its SBOM): written into the archive and pushed as referrers.</summary>
+    public IReadOnlyList<Referrer> Referrers { get; init; } = [];
+
     /// <summary>The manifest's config descriptor.</summary>
     public Descriptor Config => Descriptor.Of(Format.ConfigMediaType, ConfigBytes.Span);
 

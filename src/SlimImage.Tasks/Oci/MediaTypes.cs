@@ -10,6 +10,9 @@ public static class MediaTypes
     public const string LayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip";
     public const string LayerZstd = "application/vnd.oci.image.layer.v1.tar+zstd";
 
+    /// <summary>The empty descriptor's media type: the config of an artifact manifest (image-spec 1.1).</summary>
+    public const string Empty = "application/vnd.oci.empty.v1+json";
+
     /// <summary>Docker's image manifest v2 schema 2 (distribution <c>docs/spec/manifest-v2-2.md</c>).</summary>
     public const string DockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
 

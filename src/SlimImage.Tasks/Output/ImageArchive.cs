@@ -108,7 +108,7 @@ public static class ImageArchive
         var manifest = image.Manifest;
         var config = image.Config;
         yield return Generated("/oci-layout", """{"imageLayoutVersion":"1.0.0"}"""u8.ToArray());
-        yield return Generated("/index.json", IndexJson(manifest, repository, tags));
+        yield return Generated("/index.json", IndexJson(manifest, repository, tags, image.Referrers));
         yield return Generated("/manifest.json", DockerManifestJson(image, repository, tags));
         yield return Generated(BlobPath(config.Digest), image.ConfigBytes.ToArray());
         yield return Generated(BlobPath(manifest.Digest), image.ManifestBytes.ToArray());
@@ -117,6 +117,12 @@ public static class ImageArchive
         {
             CheckBlob(layer);
             yield return RootfsEntry.HostFile(BlobPath(layer.Digest), layer.BlobPath, FileMode, EntryOrigin.System) with { Reason = "layer blob" };
+        }
+        foreach (var referrer in image.Referrers)
+        {
+            yield return Generated(BlobPath(referrer.Manifest.Digest), referrer.ManifestBytes.ToArray());
+            yield return Generated(BlobPath(referrer.BlobDescriptor.Digest), referrer.Blob.ToArray());
+            yield return Generated(BlobPath(Referrer.EmptyConfig.Digest), Referrer.EmptyJson.ToArray());
         }
     }
 
@@ -135,8 +141,11 @@ public static class ImageArchive
 
     internal static string BlobPath(Digest digest) => $"/blobs/{digest.Algorithm}/{digest.Hex}";
 
-    /// <summary>index.json: one descriptor per tag, all pointing at the same manifest (what docker save writes).</summary>
-    private static byte[] IndexJson(Descriptor manifest, string repository, IReadOnlyList<string> tags) => OciJson.Write(w =>
+    /// <summary>
+    /// index.json: one descriptor per tag, all pointing at the same manifest (what docker save writes), then each
+    /// referrer (the SBOM) untagged with its artifactType, as oras lays out referrers; its manifest's subject says whose it is.
+    /// </summary>
+    private static byte[] IndexJson(Descriptor manifest, string repository, IReadOnlyList<string> tags, IReadOnlyList<Referrer> referrers) => OciJson.Write(w =>
     {
         w.WriteStartObject();
         w.WriteNumber("schemaVersion", 2);
@@ -152,6 +161,7 @@ public static class ImageArchive
                 ["org.opencontainers.image.ref.name"] = tag,
             });
         }
+        foreach (var referrer in referrers) referrer.WriteIndexEntry(w);
         w.WriteEndArray();
         w.WriteEndObject();
     });

@@ -11,7 +11,7 @@ public static class ImageConfigFactory
     public const int WebPort = 8080;
 
     public static ImageConfig Create(ImageRequest request, Platform platform, IReadOnlyList<string> entrypoint, IReadOnlyList<string> cmd,
-        IReadOnlyList<string> history)
+        IReadOnlyList<string> history, IReadOnlyDictionary<string, string> labels)
     {
         var env = new List<KeyValuePair<string, string>>
         {
@@ -31,16 +31,6 @@ public static class ImageConfigFactory
             var at = env.FindIndex(e => e.Key == name);
             if (at >= 0) env[at] = new(name, value); else env.Add(new(name, value));
         }
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["org.opencontainers.image.title"] = request.AssemblyName,
-            ["org.opencontainers.image.created"] = request.Timestamp.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-        };
-        if (request.AppVersion != null) labels["org.opencontainers.image.version"] = request.AppVersion;
-        if (request.SourceRepositoryUrl != null) labels["org.opencontainers.image.source"] = request.SourceRepositoryUrl;
-        if (request.SourceRevision != null) labels["org.opencontainers.image.revision"] = request.SourceRevision;
-        foreach (var (name, value) in request.Labels)
-            labels[name] = value;
         return new ImageConfig
         {
             Architecture = platform.Architecture,

@@ -1,3 +1,4 @@
+using SlimImage.Tar;
 using System.Globalization;
 using System.Text;
 using SlimImage.Base;
@@ -11,6 +12,7 @@ using SlimImage.Rootfs;
 using SlimImage.Runtime;
 using SlimImage.Oci;
 using SlimImage.Entries;
+using SlimImage.Sbom;
 
 namespace SlimImage.Pipeline;
 
@@ -34,6 +36,11 @@ public sealed record ImageResult(string? ArchivePath, string Repository, IReadOn
 
     /// <summary>The client that loaded the archive (docker, podman) and the names it reported; null when none did.</summary>
     public LoadedImage? Loaded => Published.OfType<DaemonPublication>().Select(d => new LoadedImage(d.Load.Cli.Name, d.Load.Images)).FirstOrDefault();
+
+    /// <summary>The size report's files (SlimImageReport=true), which a later publish must find unchanged to skip.</summary>
+    public IReadOnlyList<string> ReportFiles { get; init; } = [];
+    /// <summary>The SBOM written beside the archive (<c>&lt;archive&gt;.spdx.json</c>); null when none was.</summary>
+    public string? SbomPath { get; init; }
 }
 
 /// <summary>One pushed tag: <c>localhost:5000/app:1.0</c>, its manifest digest and digest reference.</summary>
@@ -66,7 +73,7 @@ public static class ImagePipeline
             var baseImage = BaseLoader.Load(request.Base, StageOptions.Base(request), platform, scratch, report, ct);
             CheckBaseFormat(request.Format, baseImage);
             clock.End("base");
-            (var plan, publish) = PlanOnBase(request, publish, platform, baseImage, scratch, report);
+            (var plan, publish, var packages) = PlanOnBase(request, publish, platform, baseImage, scratch, report);
             HostModes.Report(plan.Entries, report);
             clock.End("closure and rootfs plan");
             ct.ThrowIfCancellationRequested();
@@ -74,21 +81,32 @@ public static class ImagePipeline
 
             // A base SlimImage writes itself (busybox) is one more layer of ours: the same compression, pool and cache.
             var own = baseImage.OwnLayer.Count > 0 ? [new LayerContent("busybox", baseImage.OwnLayer)] : new List<LayerContent>();
-            var written = LayerSetWriter.Write([.. own, .. layers], StageOptions.Layers(request, scratch), StageOptions.LayerCache(request), report, ct)
-                .Select(l => l.Blob).ToList();
+            var layerResults = LayerSetWriter.Write([.. own, .. layers], StageOptions.Layers(request, scratch) with { FileChecksums = request.Sbom != null },
+                StageOptions.LayerCache(request), report, ct);
+            var written = layerResults.Select(l => l.Blob).ToList();
             clock.End("layers");
             var blobs = baseImage.Layers.Concat(written).ToList();
             var (entrypoint, cmd) = AppCommandComposer.Compose(request.Command with { AppCommand = appCommand }, baseImage.Config.Entrypoint);
-            var config = ImageConfigFactory.Create(request, platform, entrypoint, cmd, layers.Select(l => l.CreatedBy).ToList());
+            var labels = Labels.Compose(new LabelOptions(request.GeneratedLabels, request.Timestamp, baseImage.ImageName, baseImage.ManifestDigest, request.Labels));
+            var config = ImageConfigFactory.Create(request, platform, entrypoint, cmd, layers.Select(l => l.CreatedBy).ToList(), labels);
             // The default PATH yields to the base's; one the user sets does not.
             var defaultsOnly = request.Environment.Any(e => e.Key == "PATH") ? new HashSet<string>() : new HashSet<string> { "PATH" };
             var image = ImageBuilder.Build(ConfigMerge.Merge(config, baseImage, defaultsOnly), blobs, request.Format);
             clock.End("image");
+            var sbom = request.Sbom is { } format ? SbomStage.Run(SbomRequest.Options(request, format, platform, baseImage), image.Manifest,
+                plan.Entries, packages, layerResults.SelectMany(l => l.Files), report) : null;
+            // A Docker-format image is for registries that take nothing else: an OCI artifact manifest is not attached.
+            if (sbom != null && request.Format == ImageFormat.Oci) image = image with { Referrers = [sbom.Referrer] };
+            if (sbom != null) clock.End("sbom");
             var publishers = Publishers.For(request);
             var published = publishers.OfType<ArchivePublisher>().Select(p => p.Publish(image, report, ct)).ToList();
             var archive = published.OfType<ArchivePublication>().FirstOrDefault()?.Archive;
+            var sbomPath = archive == null ? null : SbomStage.WriteBeside(archive.Path, sbom);
+            if (sbomPath != null && request.Format != ImageFormat.Oci) report(SlimDiagnostic.Info("SLIM5107", sbomPath));
             clock.End("archive");
+            SmokeStage.Run(request, image, archive, sbomPath, scratch, report, ct);
             report(SlimDiagnostic.Info("SLIM1101", Summary(request, image, archive, plan, publish.LeftOut)));
+            if (request.Report) ReportStage.Write(request, platform, image, layers, plan, packages, baseImage, publish.LeftOut, report, ct);
             // Pushes last, so that the build's output ends with the pushed references CI steps look for.
             published.AddRange(publishers.Where(p => p is not ArchivePublisher).Select(p => p.Publish(image, report, ct)));
             if (publishers.Any(p => p is not ArchivePublisher)) clock.End("push");
@@ -99,6 +117,8 @@ public static class ImagePipeline
                 Published = published,
                 ArchiveDigest = archive?.ArchiveDigest.ToString(),
                 ArchiveIdentity = archive?.Identity,
+                ReportFiles = request.Report ? [ReportStage.Paths(request).Html, ReportStage.Paths(request).Markdown] : [],
+                SbomPath = sbomPath,
             };
         }
         finally
@@ -137,21 +157,36 @@ public static class ImagePipeline
     }
 
     /// <summary>The closure and the rootfs plan, without what the base already has at the same path.</summary>
-    private static (RootfsPlan, PublishSelection) PlanOnBase(ImageRequest request, PublishSelection publish, Platform platform, LoadedBase baseImage,
+    private static (RootfsPlan, PublishSelection, HostPackages) PlanOnBase(ImageRequest request, PublishSelection publish, Platform platform, LoadedBase baseImage,
         string scratch, Action<SlimDiagnostic> report)
     {
         var inBase = new List<string>();
         var outcome = ClosureStage.Run(request, publish, platform, baseImage.ClosureInputs, scratch, report);
         var closure = BaseOverlay.WithoutBaseLibraries(outcome.Closure, baseImage.Files, inBase);
         var planned = RootfsPlanner.Plan(StageOptions.Rootfs(request), outcome.Publish, closure, outcome.Needs);
+        var lookup = System.Diagnostics.Stopwatch.StartNew();
+        var packages = request.ScannerMetadata || request.Sbom != null || request.Report
+            ? ScannerMetadata.Lookup(planned, request.Sysroot, report, e => BaseOverlay.ProvidesHostFile(baseImage.Files, e)) : HostPackages.None;
         if (request.ScannerMetadata)
-            planned = ScannerMetadata.Add(planned, request.Sysroot, report, e => BaseOverlay.ProvidesHostFile(baseImage.Files, e));
+            planned = ScannerMetadata.Add(planned, packages, report, lookup.Elapsed, BasePackagesOf(baseImage));
         var plan = BaseOverlay.Apply(planned, baseImage.Files, request.User, inBase);
         LoaderPath.Check(baseImage, outcome.Closure.Interpreters, plan);
         if (inBase.Count > 0)
             report(SlimDiagnostic.Info("SLIM3506", baseImage.Name, string.Join(", ", inBase.Distinct().Order(StringComparer.Ordinal))));
         ClosureStage.CheckExtractionHome(request, outcome.Bundles, plan, baseImage.Files);
-        return (plan, outcome.Publish);
+        return (plan, outcome.Publish, packages);
+    }
+
+    /// <summary>The base's own dpkg database, which the image's package list extends.</summary>
+    private static BasePackages BasePackagesOf(LoadedBase baseImage)
+    {
+        var files = baseImage.Files;
+        if (files.Count == 0) return BasePackages.None;
+        var status = files.Content(DpkgDatabase.StatusFile);
+        var statusD = files.Entries.Where(e => e.Kind == EntryKind.File && e.Path.StartsWith(ScannerMetadata.StatusDir + "/", StringComparison.Ordinal))
+            .Select(e => e.Path[(ScannerMetadata.StatusDir.Length + 1)..]);
+        return BasePackages.Read(baseImage.Name, status, status == null && files.Get(DpkgDatabase.StatusFile) is { Kind: EntryKind.File },
+            statusD, files.Content(ScannerMetadata.OsRelease) ?? files.Content("/usr/lib/os-release"));
     }
 
     private static string Summary(ImageRequest request, BuiltImage image, ArchiveResult? written, RootfsPlan plan, IReadOnlyList<LeftOutFile> leftOut)

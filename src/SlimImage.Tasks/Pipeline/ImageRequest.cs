@@ -40,6 +40,8 @@ public sealed record ImageRequest
     public Image.AppCommandSettings Command { get; init; } = new();
     public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
     public IReadOnlyList<KeyValuePair<string, string>> Labels { get; init; } = [];
+    /// <summary>The SDK's generated labels (ContainerGenerateLabels…, Container* values and their fallbacks).</summary>
+    public Image.LabelSettings GeneratedLabels { get; init; } = new();
     public IReadOnlyList<ImagePort> Ports { get; init; } = [];
     public IReadOnlyList<ExtraFile> Files { get; init; } = [];
     public IReadOnlyList<string> LibraryPaths { get; init; } = [];
@@ -50,6 +52,10 @@ public sealed record ImageRequest
     public bool TrimDiagnostics { get; init; }
     /// <summary>SlimImageScannerMetadata: write /etc/os-release and /var/lib/dpkg/status.d/ for image scanners.</summary>
     public bool ScannerMetadata { get; init; } = true;
+    /// <summary>SlimImageSbom and SlimImageSbomFormat (the SDK turns it on): the SBOM written beside the archive and attached to the image; null: none.</summary>
+    public Sbom.SbomFormat? Sbom { get; init; }
+    /// <summary>NuGet package folders (NuGetPackageFolders, else NuGetPackageRoot): where the SBOM reads each package's .nuspec.</summary>
+    public IReadOnlyList<string> NuGetPackageFolders { get; init; } = [];
     /// <summary>SlimImageOpenSsl: whether libssl, libcrypto and the CA bundle go in (auto: when the app can load them).</summary>
     public Runtime.OpenSslMode OpenSsl { get; init; } = Runtime.OpenSslMode.Auto;
     /// <summary>SlimImageCaCertificate: host PEM files whose certificates are appended to the image's CA bundle.</summary>
@@ -90,6 +96,13 @@ public sealed record ImageRequest
     /// <summary>A folder of the project's obj/ for the layer cache and the record of the last build
     /// (<c>obj/Release/net10.0/linux-x64/slimimage/</c>); null = no cache and no up-to-date check.</summary>
     public string? IntermediateDirectory { get; init; }
+
+    /// <summary>SlimImageSmokeTest and its settings: run the image once after it is written; null runs nothing.</summary>
+    public Smoke.SmokeTestSettings? SmokeTest { get; init; }
+    /// <summary>SlimImageReport: write the size report (HTML and Markdown) beside the archive.</summary>
+    public bool Report { get; init; }
+    /// <summary>GITHUB_STEP_SUMMARY, read at the edge: the file the report's Markdown is appended to; null for none.</summary>
+    public string? StepSummaryPath { get; init; }
 
     /// <summary>Where the publish output goes in the image.</summary>
     public const string AppDirectory = Rootfs.RootfsOptions.AppDirectory;

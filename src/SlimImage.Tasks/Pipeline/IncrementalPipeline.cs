@@ -29,7 +29,8 @@ public static class IncrementalPipeline
     public const string RecordFileName = "last-build.txt";
 
     /// <summary>Where the finished archive goes next does not change its bytes: loading elsewhere needs no rebuild.</summary>
-    private static readonly HashSet<string> NotInputs = [nameof(ImageRequest.Load), nameof(ImageRequest.ClientEnvironment)];
+    /// The step summary file is another one in every CI step, and only receives a copy of the report.
+    private static readonly HashSet<string> NotInputs = [nameof(ImageRequest.Load), nameof(ImageRequest.ClientEnvironment), nameof(ImageRequest.StepSummaryPath)];
 
     /// <summary>Everything known before any image work that decides the archive (<see cref="InputFingerprint"/>).</summary>
     public static string Fingerprint(ImageRequest request) => InputFingerprint.Of(request, request.PublishFiles.Select(f => f.HostPath), NotInputs);
@@ -45,14 +46,16 @@ public static class IncrementalPipeline
         if (last != null && UpToDate.IsCurrent(last, fingerprint, request.ArchivePath, recordPath, report))
         {
             report(SlimDiagnostic.Info("SLIM1402", request.ArchivePath));
+            if (request.Report) Report.ReportWriter.AppendExisting(ReportStage.Paths(request).Markdown, request.StepSummaryPath, report);
             // As a push would, a load still happens: the daemon may have lost the image since the last build.
             var loaded = request.Load == null ? [] : new List<Publication>
             {
                 new DaemonPublication(Digest.Parse(last.ManifestDigest),
                     Daemon.DaemonLoader.LoadArchive(request.ArchivePath, request.Load, request.ClientEnvironment, report, ct)),
             };
+            var sbom = request.Sbom is { } format ? Sbom.SbomStage.PathFor(request.ArchivePath, format) : null;
             return new ImageResult(request.ArchivePath, last.Repository, last.Tags, last.ManifestDigest, last.CompressedSize,
-                last.UncompressedSize, last.LayerCount, new RootfsPlan([], [])) { Published = loaded };
+                last.UncompressedSize, last.LayerCount, new RootfsPlan([], [])) { Published = loaded, SbomPath = File.Exists(sbom) ? sbom : null };
         }
 
         // The old record stays until this build succeeds: if it fails, the record still describes the archive on disk.
@@ -66,8 +69,11 @@ public static class IncrementalPipeline
                 .Concat(request.Files.Where(f => Directory.Exists(f.HostPath))
                     .SelectMany(f => Directory.EnumerateDirectories(f.HostPath, "*", folders).Prepend(f.HostPath)))
                 .Concat(BaseArchive(request) is { } baseArchive ? [baseArchive] : [])
-                // Deleting the layer cache (as SLIM3600 advises) must build again, even with the archive intact.
+                // Deleting the layer cache (as SLIM3600 advises) must build again, even with the archive intact; so must
+                // deleting or changing the SBOM beside it.
                 .Append(LayerFolder(request.IntermediateDirectory))
+                .Concat(result.ReportFiles)
+                .Concat(result.SbomPath is { } sbomFile ? [sbomFile] : [])
                 .Distinct(StringComparer.Ordinal)
                 .Select(FileStamp.Of)
                 .ToList();
@@ -92,6 +98,13 @@ public static class IncrementalPipeline
 
     private static string? BaseArchive(ImageRequest request) => (request.Base as BaseSource.Archive)?.Path;
 
+    private static IEnumerable<string> ReportTempFiles(ImageRequest request, string archiveFolder)
+    {
+        var (html, markdown) = ReportStage.Paths(request);
+        return TempFiles.RemoveStale(archiveFolder, Report.ReportWriter.TempPrefix(html), Report.ReportWriter.TempSuffix)
+            .Concat(TempFiles.RemoveStale(archiveFolder, Report.ReportWriter.TempPrefix(markdown), Report.ReportWriter.TempSuffix));
+    }
+
     private static string LayerFolder(string intermediateDirectory) => Path.GetFullPath(Path.Combine(intermediateDirectory, "layers"));
 
     /// <summary>
@@ -102,7 +115,8 @@ public static class IncrementalPipeline
     {
         var archiveFolder = Path.GetDirectoryName(Path.GetFullPath(request.ArchivePath))!;
         var removed = TempFiles.RemoveStale(archiveFolder, ImageArchive.TempPrefix(request.ArchivePath), ImageArchive.TempSuffix)
-            .Concat(TempFiles.RemoveStale(archiveFolder, ImagePipeline.ScratchPrefix, "", folders: true)).ToList();
+            .Concat(TempFiles.RemoveStale(archiveFolder, ImagePipeline.ScratchPrefix, "", folders: true))
+            .Concat(request.Report ? ReportTempFiles(request, archiveFolder) : []).ToList();
         if (removed.Count > 0)
             report(SlimDiagnostic.Info("SLIM3603", archiveFolder, string.Join(", ", removed)));
         if (request.IntermediateDirectory == null) return;

@@ -1,3 +1,4 @@
+using SlimImage.Oci;
 namespace SlimImage.Pipeline;
 
 /// <summary>An MSBuild item as the task received it: its spec, its full path, and its metadata.</summary>
@@ -39,6 +40,8 @@ public sealed record ProjectInputs
     public IReadOnlyList<ProjectItem> ContainerEntrypointArgs { get; init; } = [];
     public IReadOnlyList<ProjectItem> EnvironmentVariables { get; init; } = [];
     public IReadOnlyList<ProjectItem> Labels { get; init; } = [];
+    /// <summary>The Container*/project properties the generated labels come from, as items named by property.</summary>
+    public IReadOnlyList<ProjectItem> LabelProperties { get; init; } = [];
     public IReadOnlyList<ProjectItem> Ports { get; init; } = [];
     public IReadOnlyList<ProjectItem> Files { get; init; } = [];
     public IReadOnlyList<string> LibraryPaths { get; init; } = [];
@@ -47,6 +50,11 @@ public sealed record ProjectInputs
     public bool IncludeLttng { get; init; }
     public bool TrimDiagnostics { get; init; }
     public bool ScannerMetadata { get; init; } = true;
+    public bool WriteReport { get; init; }
+    public string? Sbom { get; init; }
+    public string? SbomFormat { get; init; }
+    public IReadOnlyList<string> NuGetPackageFolders { get; init; } = [];
+    public string? StepSummary { get; init; }
     public string? OpenSsl { get; init; }
     public IReadOnlyList<ProjectItem> CaCertificates { get; init; } = [];
     public bool TimeZoneData { get; init; }
@@ -64,6 +72,13 @@ public sealed record ProjectInputs
     public string? ImageFormat { get; init; }
     public string? ImageFormatProperty { get; init; }
     public string? IntermediateDirectory { get; init; }
+    public string? SmokeTest { get; init; }
+    public string? SmokeTestArgs { get; init; }
+    public string? SmokeTestExitCode { get; init; }
+    public string? SmokeTestExpect { get; init; }
+    public string? SmokeTestTimeout { get; init; }
+    public string? SmokeTestUrl { get; init; }
+    public string? SmokeTestRunner { get; init; }
     public string? Registry { get; init; }
     public string? Load { get; init; }
     public string? LocalRegistry { get; init; }

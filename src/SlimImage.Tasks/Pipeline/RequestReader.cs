@@ -9,6 +9,7 @@ using SlimImage.Registry;
 using SlimImage.Registry.Credentials;
 using SlimImage.Rootfs;
 using SlimImage.Runtime;
+using SlimImage.Sbom;
 
 namespace SlimImage.Pipeline;
 
@@ -51,6 +52,8 @@ public static class RequestReader
             },
             Environment = raw.EnvironmentVariables.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value"))).ToList(),
             Labels = raw.Labels.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value"))).ToList(),
+            GeneratedLabels = LabelSettings.FromProperties(raw.LabelProperties
+                .GroupBy(i => i.ItemSpec, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().GetMetadata("Value"), StringComparer.Ordinal)),
             Ports = raw.Ports.Select(i => RequestValidator.ParsePort(i.ItemSpec, i.GetMetadata("Type"))).ToList(),
             Files = raw.Files.Select(i => new ExtraFile(i.FullPath, i.GetMetadata("DestinationPath"))).ToList(),
             LibraryPaths = raw.LibraryPaths.Where(p => p.Trim().Length > 0).Select(p => Path.GetFullPath(p.Trim())).ToList(),
@@ -59,6 +62,11 @@ public static class RequestReader
             IncludeLttng = raw.IncludeLttng,
             TrimDiagnostics = raw.TrimDiagnostics,
             ScannerMetadata = raw.ScannerMetadata,
+            Report = raw.WriteReport,
+            Sbom = SbomFormats.Parse(raw.Sbom, raw.SbomFormat),
+            NuGetPackageFolders = raw.NuGetPackageFolders.Select(p => p.Trim()).Where(p => p.Length > 0 && Path.IsPathRooted(p))
+                .Select(Path.GetFullPath).Distinct(StringComparer.Ordinal).ToList(),
+            StepSummaryPath = raw.WriteReport && !string.IsNullOrWhiteSpace(raw.StepSummary) ? Path.GetFullPath(raw.StepSummary.Trim()) : null,
             OpenSsl = RuntimeOptions.ParseOpenSsl(raw.OpenSsl),
             CaCertificates = raw.CaCertificates.Select(i => i.FullPath).ToList(),
             TimeZoneData = raw.TimeZoneData,
@@ -71,6 +79,8 @@ public static class RequestReader
             Layering = LayerSplit.Parse(raw.Layering),
             PlatformFilesApart = raw.PlatformFilesApart,
             Registry = NullIfEmpty(raw.Registry),
+            SmokeTest = Smoke.SmokeTestSettings.Parse(raw.SmokeTest, raw.SmokeTestArgs, raw.SmokeTestExitCode, raw.SmokeTestExpect,
+                raw.SmokeTestTimeout, raw.SmokeTestUrl, raw.SmokeTestRunner),
             WriteArchive = raw.WriteArchive,
             Load = LoadTarget.Parse(raw.Load, raw.LocalRegistry, raw.LoadTimeout),
             Registries = ReadRegistrySettings(raw, baseSource, report, environment),

@@ -9,13 +9,6 @@ public static class SdkContainerProperties
     public static readonly IReadOnlyDictionary<string, string> NotHonoured = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["ContainerFamily"] = "it picks a family of Microsoft's base images (e.g. noble-chiseled), and SlimImage builds on SlimImageBase (scratch by default) with exactly the libraries the app loads; set SlimImageBase for a base of your own",
-        ["ContainerGenerateLabels"] = "SlimImage writes its own labels (title, version, created, source, revision); add others with ContainerLabel or SlimImageLabel items",
-        ["ContainerDescription"] = "generated description labels are not written; add org.opencontainers.image.description with a ContainerLabel item",
-        ["ContainerAuthors"] = "generated author labels are not written; add org.opencontainers.image.authors with a ContainerLabel item",
-        ["ContainerVendor"] = "generated vendor labels are not written; add org.opencontainers.image.vendor with a ContainerLabel item",
-        ["ContainerLicenseExpression"] = "generated licence labels are not written; add org.opencontainers.image.licenses with a ContainerLabel item",
-        ["ContainerInformationUrl"] = "generated url labels are not written; add org.opencontainers.image.url with a ContainerLabel item",
-        ["ContainerDocumentationUrl"] = "generated documentation labels are not written; add org.opencontainers.image.documentation with a ContainerLabel item",
     };
 
     /// <summary>One "name 'value': why" per property that is set and not honoured, in a stable order.</summary>

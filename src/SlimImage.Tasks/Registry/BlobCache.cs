@@ -132,19 +132,10 @@ internal sealed class BlobCache(string root)
     private static (Digest?, long?) DiffIdOf(string path, string mediaType, long maxSize, Func<Exception> tooLarge, CancellationToken ct)
     {
         if (LayerCompression.FormatOf(mediaType) == null) return (null, null);
-        using (var tar = new LimitedReadStream(LayerCompression.OpenUncompressed(mediaType, File.OpenRead(path)), maxSize, tooLarge, ct))
-        {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var buffer = new byte[1 << 16];
-            long total = 0;
-            int read;
-            while ((read = tar.Read(buffer)) > 0)
-            {
-                hash.AppendData(buffer, 0, read);
-                total += read;
-            }
-            return (Digest.Sha256(hash.GetHashAndReset()), total);
-        }
+        using var tar = new HashingStream(
+            new LimitedReadStream(LayerCompression.OpenUncompressed(mediaType, File.OpenRead(path)), maxSize, tooLarge, ct), leaveOpen: false);
+        tar.CopyTo(Stream.Null);
+        return (tar.Digest, tar.Count);
     }
 
     private async Task CommitAsync(Digest digest, Func<string, Task> write)

@@ -45,7 +45,7 @@ public static class ImagePusher
         blobs.AddRange(layers.Select((l, i) => ($"layer {i + 1}/{layers.Count}", l.Descriptor,
             (Func<Stream>)(() => new FileStream(l.BlobPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true)))));
 
-        client.Transport.AllowFor(blobs.Sum(b => b.Descriptor.Size));
+        client.Transport.AllowFor(blobs.Sum(b => b.Descriptor.Size) + image.Referrers.Sum(r => r.Blob.Length + r.ManifestBytes.Length));
         int uploaded = 0, mounted = 0, existing = 0;
         long bytes = 0;
         foreach (var (what, blob, open) in blobs)
@@ -72,6 +72,17 @@ public static class ImagePusher
                 await client.PutManifestAsync(repository, reference, image.ManifestBytes, manifest.MediaType, ct).ConfigureAwait(false);
             if (tags.Count > 0) pushed.Add(new PushedTag($"{registry}/{repository}:{reference}", reference, manifest.Digest));
         }
+        // After the tags, so that a referrer never names a subject the registry lacks.
+        foreach (var referrer in image.Referrers)
+            await ReferrerPusher.PushAsync(client, repository, manifest, referrer, async (what, blob, open) =>
+            {
+                if (await PushBlobAsync(client, journal, repository, what, blob, open, scopes, report, ct).ConfigureAwait(false) == BlobStatus.Uploaded)
+                {
+                    uploaded++;
+                    bytes += blob.Size;
+                }
+                journal.Record(blob.Digest, repository);
+            }, report, ct).ConfigureAwait(false);
         report(SlimDiagnostic.Info("SLIM4103", $"{registry}/{repository}", uploaded, ByteSize.Format(bytes), mounted, existing));
         foreach (var tag in pushed)
             report(SlimDiagnostic.Info("SLIM4101", tag.Reference, tag.DigestReference));

@@ -12,7 +12,7 @@ public sealed record FetchedManifest(byte[] Bytes, string MediaType, Digest Dige
 /// The OCI distribution API calls SlimImage needs (opencontainers/distribution-spec spec.md): blob HEAD, upload
 /// (POST, then one PUT, or PATCH chunks and a closing PUT), cross-repository mount, manifest HEAD/GET/PUT, blob GET.
 /// </summary>
-internal sealed class RegistryClient : IDisposable
+internal sealed partial class RegistryClient : IDisposable
 {
     /// <summary>What a manifest GET accepts: OCI and docker schema 2, single images and indexes.</summary>
     public static readonly string[] ManifestTypes =

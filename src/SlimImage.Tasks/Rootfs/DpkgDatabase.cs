@@ -6,7 +6,14 @@ using SlimImage.FileSystem;
 namespace SlimImage.Rootfs;
 
 /// <summary>One installed package: its name (without <c>:arch</c>), architecture and status stanza as the image keeps it.</summary>
-public sealed record DpkgPackage(string Name, string Architecture, string Stanza);
+public sealed record DpkgPackage(string Name, string Architecture, string Stanza)
+{
+    /// <summary>The installed version as dpkg writes it, epoch included (<c>1:2.38-4</c>); empty when the stanza has none.</summary>
+    public string Version { get; init; } = "";
+
+    /// <summary>The source package's name (the <c>Source</c> field without its version), else the package's own.</summary>
+    public string? Source { get; init; }
+}
 
 /// <summary>
 /// Reads a sysroot's dpkg database (<c>var/lib/dpkg/info/*.list</c> and <c>var/lib/dpkg/status</c>) for the few files
@@ -47,7 +54,11 @@ public static partial class DpkgDatabase
         var names = realPaths.Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
         var dirs = new Dictionary<string, string?>(StringComparer.Ordinal);
         var info = SysrootPath.ToHost(sysroot, InfoDir);
-        if (!Directory.Exists(info)) return owners;
+        if (!Directory.Exists(info))
+        {
+            problems.Add($"{info} is missing, so no file can be traced to its package");
+            return owners;
+        }
         // Sorted, so that a path two packages claim (a diversion) always goes to the same one.
         foreach (var list in Directory.GetFiles(info, "*.list").Order(StringComparer.Ordinal))
         {
@@ -100,17 +111,11 @@ public static partial class DpkgDatabase
         try
         {
             if (new FileInfo(status).Length > MaxFileSize) throw new IOException($"larger than {MaxFileSize >> 20} MB");
-            var stanza = new List<string>();
-            foreach (var line in File.ReadLines(status).Append(""))
+            foreach (var package in ParseStatus(File.ReadLines(status), status, problems))
             {
-                if (line.Length > 0) { stanza.Add(line); continue; }
-                if (Parse(stanza) is { } package)
-                {
-                    var id = package.Name + ":" + package.Architecture;
-                    if (packages.Contains(id)) found.TryAdd(id, package);
-                    else if (packages.Contains(package.Name)) found.TryAdd(package.Name, package);
-                }
-                stanza.Clear();
+                var id = package.Name + ":" + package.Architecture;
+                if (packages.Contains(id)) found.TryAdd(id, package);
+                else if (packages.Contains(package.Name)) found.TryAdd(package.Name, package);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -123,9 +128,40 @@ public static partial class DpkgDatabase
         return found;
     }
 
-    /// <summary>One stanza reduced to the kept fields, or null when it is not an installed package.</summary>
-    private static DpkgPackage? Parse(List<string> lines)
+    /// <summary>
+    /// The installed packages of a status file's lines. A stanza with a line that is no field (<c>Name: value</c>) nor
+    /// a continuation is skipped and named in <paramref name="problems"/> with its line number (the first few).
+    /// </summary>
+    public static IEnumerable<DpkgPackage> ParseStatus(IEnumerable<string> lines, string where, List<string> problems)
     {
+        const int MaxReported = 5;
+        var stanza = new List<string>();
+        var number = 0;
+        var start = 1;
+        var malformed = 0;
+        foreach (var line in lines.Append(""))
+        {
+            number++;
+            if (line.Length > 0) { stanza.Add(line); continue; }
+            if (stanza.Count > 0)
+            {
+                var package = Parse(stanza, out var bad);
+                if (bad != null && ++malformed <= MaxReported)
+                    problems.Add($"{where}: the stanza at line {start} is malformed ('{(bad.Length > 60 ? bad[..60] + "…" : bad)}')");
+                if (package != null) yield return package;
+            }
+            stanza.Clear();
+            start = number + 1;
+        }
+        if (malformed > MaxReported)
+            problems.Add($"{where}: {malformed - MaxReported} more malformed stanzas");
+    }
+
+    /// <summary>One stanza reduced to the kept fields, or null when it is not an installed package; <paramref name="bad"/>
+    /// is the first line that is neither a field nor a continuation.</summary>
+    private static DpkgPackage? Parse(List<string> lines, out string? bad)
+    {
+        bad = null;
         var fields = new List<(string Name, List<string> Lines)>();
         foreach (var line in lines)
         {
@@ -135,7 +171,11 @@ public static partial class DpkgDatabase
                 continue;
             }
             var colon = line.IndexOf(':');
-            if (colon <= 0) return null;
+            if (colon <= 0)
+            {
+                bad = line;
+                return null;
+            }
             fields.Add((line[..colon], [line]));
         }
         var name = fields.FirstOrDefault(f => f.Name == "Package").Lines?[0][8..].Trim();
@@ -148,6 +188,8 @@ public static partial class DpkgDatabase
             foreach (var (fieldName, fieldLines) in fields.Where(f => f.Name == field))
                 foreach (var line in field == "Description" ? fieldLines.Take(1) : fieldLines)
                     text.Append(line).Append('\n');
-        return new DpkgPackage(name, architecture, text.ToString());
+        var version = fields.FirstOrDefault(f => f.Name == "Version").Lines?[0][8..].Trim() ?? "";
+        var source = fields.FirstOrDefault(f => f.Name == "Source").Lines?[0][7..].Trim().Split(' ')[0];
+        return new DpkgPackage(name, architecture, text.ToString()) { Version = version, Source = string.IsNullOrEmpty(source) ? null : source };
     }
 }

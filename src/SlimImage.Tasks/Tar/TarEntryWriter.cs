@@ -68,7 +68,8 @@ internal sealed class TarEntryWriter
     /// Writes a file of <paramref name="size"/> bytes from <paramref name="content"/>, which must end exactly there:
     /// a source that shrinks or grows meanwhile gives SLIM3002, a read error SLIM3001 (<paramref name="source"/> names it).
     /// </summary>
-    public void WriteFile(string name, int mode, int uid, int gid, long size, Stream content, string source, CancellationToken ct)
+    public void WriteFile(string name, int mode, int uid, int gid, long size, Stream content, string source, CancellationToken ct,
+        FileHasher? hasher = null)
     {
         Emit(EncodeHeader(new TarHeader(name, TarHeader.RegularFile, mode, uid, gid, size, _mtime, null)));
         // Pooled: one file after another, hundreds per image, in MSBuild's process (see Compression/NativeBuffer).
@@ -81,6 +82,7 @@ internal sealed class TarEntryWriter
                 ct.ThrowIfCancellationRequested();
                 var read = Read(content, buffer.AsSpan(0, (int)Math.Min(ChunkSize, remaining)), source);
                 if (read == 0) throw SizeMismatch(content, source, size, size - remaining);
+                hasher?.Append(buffer.AsSpan(0, read));
                 Emit(buffer.AsSpan(0, read));
                 remaining -= read;
             }

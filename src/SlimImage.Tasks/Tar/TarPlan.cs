@@ -132,9 +132,13 @@ internal static class TarPlan
         return e.Reason == null ? $"{what} ({detail})" : $"{what} ({detail}; {e.Reason})";
     }
 
-    /// <summary>Writes planned entries (from <see cref="Build"/>) with the tar rules of a layer.</summary>
-    public static void Write(TarEntryWriter tar, IReadOnlyList<RootfsEntry> plan, CancellationToken ct)
+    /// <summary>
+    /// Writes planned entries (from <see cref="Build"/>) with the tar rules of a layer; with <paramref name="checksums"/>,
+    /// adds every file's SHA-1 and SHA-256 in the same pass (for the SBOM).
+    /// </summary>
+    public static void Write(TarEntryWriter tar, IReadOnlyList<RootfsEntry> plan, CancellationToken ct, List<FileChecksum>? checksums = null)
     {
+        using var hasher = checksums == null ? null : new FileHasher();
         foreach (var e in plan)
         {
             ct.ThrowIfCancellationRequested();
@@ -149,12 +153,15 @@ internal static class TarPlan
                     break;
                 case EntryKind.File when e.Content != null:
                     tar.WriteFile(name, e.Mode, e.Uid, e.Gid, e.Content);
+                    hasher?.Append(e.Content);
                     break;
                 default:
                     using (var source = Open(e))
-                        tar.WriteFile(name, e.Mode, e.Uid, e.Gid, source.Length, source, e.SourcePath!, ct);
+                        tar.WriteFile(name, e.Mode, e.Uid, e.Gid, source.Length, source, e.SourcePath!, ct, hasher);
                     break;
             }
+            if (hasher != null && e.Kind == EntryKind.File)
+                checksums!.Add(hasher.Finish(e.Path));
         }
     }
 }

@@ -88,6 +88,11 @@ public sealed partial class CreateSlimImage
     /// <summary>SlimImageLabel items: Include=name, Value.</summary>
     public ITaskItem[] Labels { get; set; } = [];
 
+    /// <summary>The properties the SDK's generated labels come from, as items (Include=name, Value), e.g.
+    /// <c>ContainerGenerateLabelsImageAuthors</c> = <c>false</c> or <c>Description</c> = <c>A weather service</c>
+    /// (the names are <see cref="Image.LabelSettings.PropertyNames"/>).</summary>
+    public ITaskItem[] LabelProperties { get; set; } = [];
+
     /// <summary>SlimImagePort items: Include=8080, Type=tcp|udp.</summary>
     public ITaskItem[] Ports { get; set; } = [];
 
@@ -111,6 +116,21 @@ public sealed partial class CreateSlimImage
 
     /// <summary>SlimImageScannerMetadata: <c>true</c> (default) describes the host's Debian packages to image scanners.</summary>
     public bool ScannerMetadata { get; set; } = true;
+
+    /// <summary>SlimImageReport: <c>true</c> writes the size report (<c>app.tar.report.html</c>, <c>app.tar.report.md</c>) beside the archive.</summary>
+    public bool WriteReport { get; set; }
+
+    /// <summary>GITHUB_STEP_SUMMARY: a file the report's Markdown is appended to, e.g. <c>/home/runner/work/_temp/_runner_file_commands/step_summary_…</c>.</summary>
+    public string? StepSummary { get; set; }
+
+    /// <summary>SlimImageSbom: empty or <c>true</c> (default) writes the image's SBOM beside the archive and attaches it; <c>false</c>: none.</summary>
+    public string? Sbom { get; set; }
+
+    /// <summary>SlimImageSbomFormat: <c>spdx</c> (default, SPDX 2.3 JSON) or <c>cyclonedx</c> (CycloneDX 1.6 JSON).</summary>
+    public string? SbomFormat { get; set; }
+
+    /// <summary>NuGetPackageFolders and NuGetPackageRoot, <c>;</c>-separated, e.g. <c>/home/me/.nuget/packages/</c>: where each package's .nuspec is read.</summary>
+    public string[] NuGetPackageFolders { get; set; } = [];
 
     /// <summary>SlimImageOpenSsl: <c>auto</c> (default), <c>true</c> or <c>false</c>.</summary>
     public string? OpenSsl { get; set; }
@@ -165,7 +185,28 @@ public sealed partial class CreateSlimImage
     /// empty: every publish builds the whole image.</summary>
     public string? IntermediateDirectory { get; set; }
 
-    /// <summary>The archive written, with metadata Repository, Tags, ManifestDigest, CompressedSize, UncompressedSize.</summary>
+    /// <summary>SlimImageSmokeTest: <c>true</c> runs the image once after it is written (its own namespaces, or docker/podman).</summary>
+    public string? SmokeTest { get; set; }
+
+    /// <summary>SlimImageSmokeTestArgs (<c>;</c>-separated): arguments in place of the image's Cmd, e.g. <c>--self-test</c>.</summary>
+    public string? SmokeTestArgs { get; set; }
+
+    /// <summary>SlimImageSmokeTestExitCode: the exit code that passes, e.g. <c>0</c> (the default).</summary>
+    public string? SmokeTestExitCode { get; set; }
+
+    /// <summary>SlimImageSmokeTestExpect: a regular expression the app's output must match, e.g. <c>Hello</c>.</summary>
+    public string? SmokeTestExpect { get; set; }
+
+    /// <summary>SlimImageSmokeTestTimeout: seconds the run may take, e.g. <c>30</c> (the default).</summary>
+    public string? SmokeTestTimeout { get; set; }
+
+    /// <summary>SlimImageSmokeTestUrl: a path a server must answer 2xx on its port, e.g. <c>/healthz</c>.</summary>
+    public string? SmokeTestUrl { get; set; }
+
+    /// <summary>SlimImageSmokeTestRunner: <c>auto</c> (the default), <c>namespaces</c>, <c>docker</c> or <c>podman</c>.</summary>
+    public string? SmokeTestRunner { get; set; }
+
+    /// <summary>The archive written, with metadata Repository, Tags, ManifestDigest, CompressedSize, UncompressedSize, and Sbom (the SBOM file beside it).</summary>
     [Output] public ITaskItem? Archive { get; private set; }
 
     /// <summary>SlimImageRegistry: push there after the build, e.g. <c>registry.example.com</c> or <c>localhost:5000</c>.</summary>

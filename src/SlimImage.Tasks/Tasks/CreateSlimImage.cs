@@ -2,6 +2,7 @@ using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using SlimImage.Diagnostics;
 using SlimImage.Pipeline;
+using SlimImage.Oci;
 
 namespace SlimImage.Tasks;
 
@@ -86,6 +87,7 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         ContainerEntrypointArgs = Items(ContainerEntrypointArgs),
         EnvironmentVariables = Items(EnvironmentVariables),
         Labels = Items(Labels),
+        LabelProperties = Items(LabelProperties),
         Ports = Items(Ports),
         Files = Items(Files),
         LibraryPaths = LibraryPaths,
@@ -94,12 +96,24 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         IncludeLttng = IncludeLttng,
         TrimDiagnostics = TrimDiagnostics,
         ScannerMetadata = ScannerMetadata,
+        WriteReport = WriteReport,
+        StepSummary = StepSummary,
+        Sbom = Sbom,
+        SbomFormat = SbomFormat,
+        NuGetPackageFolders = NuGetPackageFolders,
         OpenSsl = OpenSsl,
         CaCertificates = Items(CaCertificates),
         TimeZoneData = TimeZoneData,
         Kerberos = Kerberos,
         NativeLibraries = Items(NativeLibraries),
         SourceDateEpoch = SourceDateEpoch,
+        SmokeTest = SmokeTest,
+        SmokeTestArgs = SmokeTestArgs,
+        SmokeTestExitCode = SmokeTestExitCode,
+        SmokeTestExpect = SmokeTestExpect,
+        SmokeTestTimeout = SmokeTestTimeout,
+        SmokeTestUrl = SmokeTestUrl,
+        SmokeTestRunner = SmokeTestRunner,
         SourceRevision = SourceRevision,
         SourceRepositoryUrl = SourceRepositoryUrl,
         BusyboxPath = BusyboxPath,
@@ -132,6 +146,7 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         item.SetMetadata("ManifestDigest", result.ManifestDigest);
         item.SetMetadata("CompressedSize", result.CompressedSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         item.SetMetadata("UncompressedSize", result.UncompressedSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (result.SbomPath != null) item.SetMetadata("Sbom", result.SbomPath);
         if (result.Loaded is { } loaded)
         {
             item.SetMetadata("LoadedInto", loaded.Client);

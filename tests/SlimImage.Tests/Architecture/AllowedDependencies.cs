@@ -15,7 +15,7 @@ namespace SlimImage.Tests.Architecture;
 ///             newer Sbom, Smoke, Report: each uses the leaves, and a later stage only the earlier stages whose data
 ///             it consumes (Closure reads Publish's files, Runtime resolves its dlopen names with Closure's resolver, Rootfs
 ///             plans the closure and the runtime's data, Base pulls
-///             through Registry, Sbom and Report describe Publish's and Rootfs's results).
+///             through Registry, Sbom and Report describe the results of the stages before them).
 ///   Pipeline  the only folder that knows more than one stage: it builds each stage's options and orders them.
 ///   Tasks     the MSBuild adapters: parse properties, call Pipeline.
 ///
@@ -56,7 +56,7 @@ internal static class AllowedDependencies
         ["Incremental"] = [.. Leaves],
         ["Sbom"] = [.. Leaves, "Publish", "Rootfs"],
         ["Smoke"] = [.. Leaves],
-        ["Report"] = [.. Leaves, "Publish", "Rootfs"],
+        ["Report"] = [.. Leaves, "Publish", "Rootfs", "Layers", "Base"],
         ["Platforms"] = [.. Leaves],
 
         ["Pipeline"] = [.. Leaves, .. Stages],

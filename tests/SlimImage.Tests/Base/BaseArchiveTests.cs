@@ -49,6 +49,13 @@ public class BaseArchiveTests : IDisposable
             Assert.Equal(["/bin/false"], loaded.Config.Cmd);
             Assert.Equal(3, loaded.History.Count(h => !h.EmptyLayer));
         }
+        // For the base.name and base.digest labels: a docker-archive has a name (RepoTags) and no manifest; an OCI
+        // archive has a manifest digest, and its ref.name only when that names an image rather than a bare tag.
+        Assert.Equal("docker.io/library/base:latest", docker.ImageName); // as skopeo writes RepoTags
+        Assert.Null(docker.ManifestDigest);
+        Assert.Null(oci.ImageName);
+        var manifest = Repo.Run("skopeo", ["inspect", "oci-archive:" + b.OciArchive], timeoutSeconds: 120).EnsureSuccess().Output;
+        Assert.Equal(System.Text.Json.JsonDocument.Parse(manifest).RootElement.GetProperty("Digest").GetString(), oci.ManifestDigest.ToString());
     }
 
     private static EntryKind? EntryKindOf(LoadedBase b, string path) => b.Files.Get(path)?.Kind;

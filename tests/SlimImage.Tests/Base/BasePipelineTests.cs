@@ -8,6 +8,7 @@ using SlimImage.Tests.Elf;
 using SlimImage.Tests.Support;
 using Xunit;
 using SlimImage.Entries;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Base;
 
@@ -22,6 +23,26 @@ public class BasePipelineTests
         var messages = new List<SlimDiagnostic>();
         RequestValidator.Validate(request);
         return (ImagePipeline.Run(request, messages.Add, CancellationToken.None), messages);
+    }
+
+    [Fact]
+    public void TheBusyboxLayerHonoursTheCompressionAndTheLayerCache()
+    {
+        using var dir = new ScratchDir();
+        var request = TestRequests.WholePipeline(dir, "busybox") with
+        {
+            Compression = LayerCompression.Of(CompressionFormat.Zstd, 19),
+            IntermediateDirectory = dir.Combine("obj"),
+        };
+        var (result, first) = Run(request);
+        var view = ArchiveValidator.Validate(result.ArchivePath!);
+        // Every layer, busybox's too, is zstd (it was always gzip level 6 and never cached).
+        Assert.All(view.Layers, l => Assert.Equal(MediaTypes.LayerZstd, l.MediaType));
+        Assert.NotNull(view.Layers[0].Entries.FirstOrDefault(e => e.Path == "/bin/busybox"));
+        Assert.Contains(first, m => m.Code == "SLIM3600" && m.Message.StartsWith("Layers: 5 written and 0 reused", StringComparison.Ordinal));
+        var (_, second) = Run(request);
+        Assert.Contains(second, m => m.Code == "SLIM3600" && m.Message.StartsWith("Layers: 0 written and 5 reused", StringComparison.Ordinal));
+        Assert.Contains(second, m => m.Code == "SLIM3600" && m.Message.Contains("(zstd level 19)", StringComparison.Ordinal));
     }
 
     [Fact]

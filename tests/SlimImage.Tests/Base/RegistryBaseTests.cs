@@ -3,6 +3,7 @@ using SlimImage.Diagnostics;
 using SlimImage.Tests.Registry;
 using SlimImage.Tests.Support;
 using Xunit;
+using SlimImage.Oci;
 
 namespace SlimImage.Tests.Base;
 
@@ -21,6 +22,8 @@ public class RegistryBaseTests
         Repo.Run("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", "oci-archive:" + testBase.OciArchive,
             $"docker://{registry.Host}/team/base:1"]).EnsureSuccess();
         var settings = RegistryTestKit.Settings(dir);
+        using var inspected = System.Text.Json.JsonDocument.Parse(Repo.Run("skopeo", ["inspect", "oci-archive:" + testBase.OciArchive]).EnsureSuccess().Output);
+        var baseDigest = inspected.RootElement.GetProperty("Digest").GetString();
 
         string? firstDigest = null;
         foreach (var online in new[] { true, false })
@@ -33,6 +36,10 @@ public class RegistryBaseTests
             Assert.Equal(testBase.DiffIds, view.Layers.Take(3).Select(l => l.DiffId));
             Assert.Equal(testBase.LayerDigests, view.Layers.Take(3).Select(l => l.Digest));
             Assert.Contains("GREETING=hello-from-base", view.Env);
+            // The base as named, pinned by the platform manifest's digest (skopeo pushed the archive's manifest as it is).
+            var labels = view.RuntimeConfig.GetProperty("Labels");
+            Assert.Equal($"{registry.Host}/team/base:1", labels.GetProperty("org.opencontainers.image.base.name").GetString());
+            Assert.Equal(baseDigest, labels.GetProperty("org.opencontainers.image.base.digest").GetString());
             Assert.Contains(messages, m => m.Code == "SLIM3506" && m.Message.Contains("libstdc++.so.6"));
             if (!online) Assert.Contains(messages, m => m.Code == "SLIM4106"); // said that the cached base was used
             firstDigest ??= view.ManifestDigest;

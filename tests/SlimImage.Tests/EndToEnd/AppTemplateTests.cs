@@ -46,8 +46,18 @@ public class AppTemplateTests(ITestOutputHelper log)
     [Fact]
     public void WebApiTemplateServesItsForecast()
     {
-        var (project, view) = Publish("webapi", "TplWebApi");
+        var (project, view) = Publish("webapi", "TplWebApi", "-p:SlimImageReport=true");
         AssertHolds(view, "TplWebApi", runtime: true, icu: true, openSsl: true);
+        // The size report of a self-contained web app: both runtimes and the host's OpenSSL and ICU by package, each
+        // library with why it is there.
+        var archive = project.DefaultArchive();
+        ReportCheck.AssertNamesLargestFiles(view, archive + ".report.html", archive + ".report.md");
+        ReportCheck.AssertRenders(archive + ".report.html");
+        var tables = ReportCheck.MarkdownTables(File.ReadAllText(archive + ".report.md"));
+        Assert.Contains(tables["Origins"], r => r[0].StartsWith(".NET runtime ", StringComparison.Ordinal));
+        Assert.Contains(tables["Origins"], r => r[0].StartsWith("ASP.NET Core runtime ", StringComparison.Ordinal));
+        Assert.Contains(tables["Origins"], r => r[0].StartsWith("ICU \\(libicu", StringComparison.Ordinal));
+        Assert.Contains(tables["Files from the build machine"], r => r[0].Contains("libssl.so.3") && r[2] == "libssl3" && r[3].Contains("OpenSSL probe"));
         var output = Fetch(project, "curl -s -D \"$out/h\" -o \"$out/body\" -w '%{http_code}' http://127.0.0.1:8080/weatherforecast > \"$out/status\"");
         Assert.Equal("200", File.ReadAllText(Path.Combine(output, "status")));
         Assert.Contains("content-type: application/json", File.ReadAllText(Path.Combine(output, "h")), StringComparison.OrdinalIgnoreCase);
@@ -109,10 +119,10 @@ public class AppTemplateTests(ITestOutputHelper log)
     }
 
     /// <summary>The template's project, published once with only <c>-p:SlimImage=true</c>; its archive checked.</summary>
-    private (TestProject Project, ArchiveView View) Publish(string template, string name)
+    private (TestProject Project, ArchiveView View) Publish(string template, string name, params string[] more)
     {
         var project = TestProject.FromTemplate(template, name);
-        var publish = project.Publish("-p:SlimImage=true").EnsureSuccess();
+        var publish = project.Publish(["-p:SlimImage=true", .. more]).EnsureSuccess();
         // No warning but NuGet's about the environment (NU1603: the template names a patch the feed lacks); MSB3539 came
         // from the second publish's restore folder in Web and Worker SDK projects.
         Assert.DoesNotContain(publish.WarningCodes, c => !c.StartsWith("NU", StringComparison.Ordinal));

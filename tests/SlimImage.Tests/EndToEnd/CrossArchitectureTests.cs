@@ -9,8 +9,9 @@ namespace SlimImage.Tests.EndToEnd;
 /// <summary>
 /// One project published for two runtime identifiers at the same time, as two CI jobs of one architecture each would:
 /// the archives do not collide, each holds libraries of its own architecture (the arm64 ones from Debian's multiarch
-/// folder), and each runs — the arm64 one through qemu-user inside its own root. Both are pushed, the arm64 one into
-/// a repository of its own, and <c>-t:PublishSlimImageIndex</c> joins them into one index with no blob uploaded.
+/// folder), and each runs — the arm64 one through qemu-user inside its own root, at build time too (SlimImageSmokeTest:
+/// qemu given the program's path, so binfmt_misc plays no part). Both are pushed, the arm64 one into a repository of
+/// its own, and <c>-t:PublishSlimImageIndex</c> joins them into one index with no blob uploaded.
 /// </summary>
 public class CrossArchitectureTests
 {
@@ -35,12 +36,16 @@ public class CrossArchitectureTests
         var cache = Repo.NewTempDir("cache");
         // Restore once for both RIDs, so the two publishes below do not race on obj/project.assets.json.
         Repo.Run("dotnet", ["restore", project.ProjectPath, "-nodeReuse:false"], project.Directory, PackageFeed.DotnetEnvironment).EnsureSuccess();
+        string[] smoke = ["-v:n", "-p:SlimImageSmokeTest=true", "-p:SlimImageSmokeTestArgs=arch", "-p:SlimImageSmokeTestTimeout=300"];
         var jobs = new[] { ("linux-x64", "e2e/twoarch", "1-amd64"), ("linux-arm64", "e2e/twoarch-arm64", "1") };
-        var publishes = jobs.Select(job => Task.Run(() => project.Publish("-r", job.Item1, "--no-restore", $"-p:SlimImageRegistry={proxy.Host}",
+        var publishes = jobs.Select(job => Task.Run(() => project.Publish(["-r", job.Item1, "--no-restore", $"-p:SlimImageRegistry={proxy.Host}",
             $"-p:SlimImageRepository={job.Item2}", $"-p:SlimImageTags={job.Item3}", $"-p:SlimImageCacheDirectory={cache}",
-            $"-p:SlimImageArchiveOutputPath={project.DefaultArchive(job.Item1)}"))).ToArray();
-        foreach (var result in await Task.WhenAll(publishes))
+            $"-p:SlimImageArchiveOutputPath={project.DefaultArchive(job.Item1)}", .. job.Item1 == "linux-arm64" ? smoke : []], null))).ToArray();
+        var results = await Task.WhenAll(publishes);
+        foreach (var result in results)
             result.EnsureSuccess();
+        Assert.Matches(@"SLIM5010: \S+ \| hello user=app uid=1654 cwd=/app args=arch tmp=ok", results[1].Output);
+        Assert.Matches(@"SLIM5012: Smoke run of \S+ passed in [0-9.]+ s \(namespaces, qemu-aarch64-static\)", results[1].Output);
 
         var x64 = ArchiveValidator.Validate(project.DefaultArchive("linux-x64"));
         var arm64 = ArchiveValidator.Validate(project.DefaultArchive("linux-arm64"));

@@ -157,8 +157,11 @@ public class KilledPublishTests
         var watch = Stopwatch.StartNew();
         while (true)
         {
-            Assert.False(publish.HasExited, "the publish ended before it wrote a layer:\n" + log);
-            Assert.True(watch.Elapsed < TimeSpan.FromMinutes(3), "no layer was written:\n" + log);
+            // The log is read only on failure and under its lock: the output handlers append to it meanwhile.
+            if (publish.HasExited)
+                lock (log) Assert.Fail("the publish ended before it wrote a layer:\n" + log);
+            if (watch.Elapsed >= TimeSpan.FromMinutes(3))
+                lock (log) Assert.Fail("no layer was written:\n" + log);
             var writing = Directory.Exists(layers)
                 ? new DirectoryInfo(layers).EnumerateFiles(".layer-*.tmp", new EnumerationOptions { AttributesToSkip = 0 }).FirstOrDefault(f => f.Length > 0)
                 : null;

@@ -32,6 +32,8 @@ public class IncrementalRecordTests
             request with { Tags = ["v2"] },
             request with { Labels = [KeyValuePair.Create("team", "core")] },
             request with { Labels = [KeyValuePair.Create("team", "core2")] },
+            request with { GeneratedLabels = new() { Description = "A greeting" } },
+            request with { GeneratedLabels = new() { Off = new HashSet<string> { "Created" } } },
             request with { Ports = [new ImagePort(8080, "tcp")] },
             request with { Files = [new ExtraFile("/etc/hosts", "/etc/hosts")] },
             request with { Compression = LayerCompression.Zstd },

@@ -128,6 +128,47 @@ public class ScannerMetadataTests
     }
 
     [Fact]
+    public void AMalformedStanzaAMissingInfoFolderOrAnUnreadableStatusWarnNamingTheFileAndNeverFail()
+    {
+        var root = Sysroot(status: "Package: libc6\nStatus: install ok installed\nnot a field\n\n" + Status);
+        var messages = new List<SlimDiagnostic>();
+        var plan = ScannerMetadata.Add(Plan(root), root, messages.Add);
+        var warning = Assert.Single(messages, m => m.Severity == SlimSeverity.Warning);
+        Assert.Equal("SLIM1113", warning.Code);
+        Assert.Contains(root + "/var/lib/dpkg/status: the stanza at line 1 is malformed ('not a field')", warning.Message);
+        Assert.Contains(plan.Entries, e => e.Path == "/var/lib/dpkg/status.d/libc6"); // the good stanza after it still counts
+
+        var noInfo = Sysroot();
+        Directory.Delete(noInfo + "/var/lib/dpkg/info", recursive: true);
+        messages.Clear();
+        ScannerMetadata.Add(Plan(noInfo), noInfo, messages.Add);
+        Assert.Contains(noInfo + "/var/lib/dpkg/info is missing", Assert.Single(messages, m => m.Code == "SLIM1113").Message);
+
+        // Unreadable even for root: the status "file" is a folder.
+        var unreadable = Sysroot();
+        File.Delete(unreadable + "/var/lib/dpkg/status");
+        Directory.CreateDirectory(unreadable + "/var/lib/dpkg/status");
+        messages.Clear();
+        var kept = ScannerMetadata.Add(Plan(unreadable), unreadable, messages.Add);
+        Assert.Contains(unreadable + "/var/lib/dpkg/status", Assert.Single(messages, m => m.Code == "SLIM1113").Message);
+        Assert.DoesNotContain(kept.Entries, e => e.Path.StartsWith("/var/lib/dpkg/status.d/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AnRpmSysrootSaysScannersWillNotSeeItsPackages()
+    {
+        var root = Sysroot(withDpkg: false);
+        Directory.CreateDirectory(root + "/var/lib/rpm");
+        var messages = new List<SlimDiagnostic>();
+        var before = Plan(root);
+        Assert.Same(before, ScannerMetadata.Add(before, root, messages.Add));
+        var message = Assert.Single(messages);
+        Assert.Equal(("SLIM5201", SlimSeverity.Message), (message.Code, message.Severity));
+        Assert.Contains("/var/lib/rpm", message.Message);
+        Assert.Contains(Lib + "/libssl.so.3", message.Message);
+    }
+
+    [Fact]
     public void ASysrootWithoutDpkgWritesNothingAndSaysSoOnce()
     {
         var root = Sysroot(withDpkg: false);

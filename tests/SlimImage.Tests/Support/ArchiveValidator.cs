@@ -25,6 +25,9 @@ public sealed record LayerView(string Digest, string DiffId, string MediaType, l
 }
 
 /// <summary>What a validated archive holds. JSON elements are detached copies, usable after the file is gone.</summary>
+/// <summary>An artifact of the archive: its type, manifest digest, and its one layer's media type and bytes.</summary>
+public sealed record ArchiveReferrer(string ArtifactType, string ManifestDigest, string BlobMediaType, byte[] Blob);
+
 public sealed record ArchiveView(
     string ManifestDigest,
     JsonElement Index,
@@ -34,6 +37,9 @@ public sealed record ArchiveView(
     IReadOnlyList<string> TarNames,
     IReadOnlyList<LayerView> Layers)
 {
+    /// <summary>The artifacts index.json lists beside the image (its SBOM), each checked to refer to the image's manifest.</summary>
+    public IReadOnlyList<ArchiveReferrer> Referrers { get; init; } = [];
+
     /// <summary>The config's "config" object (Entrypoint, Env, User, …).</summary>
     public JsonElement RuntimeConfig => Config.GetProperty("config");
 
@@ -107,7 +113,10 @@ public static class ArchiveValidator
         Check(index.GetProperty("schemaVersion").GetInt32() == 2, "index.json: schemaVersion is not 2");
         Check(Str(index, "mediaType") == "application/vnd.oci.image.index.v1+json", "index.json: wrong mediaType");
 
-        var descriptors = index.GetProperty("manifests").EnumerateArray().ToList();
+        var all = index.GetProperty("manifests").EnumerateArray().ToList();
+        // Referrers (the SBOM) are listed untagged with their artifactType; the image's entries have none.
+        var descriptors = all.Where(d => !d.TryGetProperty("artifactType", out _)).ToList();
+        var artifacts = all.Where(d => d.TryGetProperty("artifactType", out _)).ToList();
         Check(descriptors.Count > 0, "index.json lists no manifest");
         var manifestDigest = Str(descriptors[0], "digest")!;
         var manifestType = Str(descriptors[0], "mediaType") ?? "";
@@ -162,7 +171,24 @@ public static class ArchiveValidator
             Check(diffId == diffIds[i], $"layer {i}: sha256 of the uncompressed tar is {diffId}, config says {diffIds[i]}");
             layers.Add(new LayerView(Str(d, "digest")!, diffId, Str(d, "mediaType")!, d.GetProperty("size").GetInt64(), entries));
         }
-        return new ArchiveView(manifestDigest, index, manifest, config, repoTags, names, layers);
+        var referrers = new List<ArchiveReferrer>();
+        foreach (var d in artifacts)
+        {
+            CheckDescriptor(d, blobs, "application/vnd.oci.image.manifest.v1+json", "index.json referrer");
+            Check(d.TryGetProperty("annotations", out var an) && !an.TryGetProperty("org.opencontainers.image.ref.name", out _),
+                "index.json: a referrer has a tag or no annotations");
+            var digest = Str(d, "digest")!;
+            var artifact = Parse(blobs[digest].Small!, "referrer " + digest);
+            Check(Str(artifact, "artifactType") == Str(d, "artifactType"), "referrer: artifactType differs from index.json's");
+            CheckDescriptor(artifact.GetProperty("config"), blobs, "application/vnd.oci.empty.v1+json", "referrer config");
+            Check(blobs[Str(artifact.GetProperty("config"), "digest")!].Small is [(byte)'{', (byte)'}'], "referrer config is not {}");
+            Check(Str(artifact.GetProperty("subject"), "digest") == manifestDigest, "referrer: subject is not the image manifest");
+            Check(Str(artifact.GetProperty("subject"), "mediaType") == manifestType, "referrer: subject mediaType differs");
+            var layer = artifact.GetProperty("layers").EnumerateArray().Single();
+            CheckDescriptor(layer, blobs, Str(d, "artifactType")!, "referrer layer");
+            referrers.Add(new ArchiveReferrer(Str(d, "artifactType")!, digest, Str(layer, "mediaType")!, blobs[Str(layer, "digest")!].Small!));
+        }
+        return new ArchiveView(manifestDigest, index, manifest, config, repoTags, names, layers) { Referrers = referrers };
     }
 
     private static (string DiffId, IReadOnlyList<LayerEntry> Entries) ReadLayer(string archivePath, string digest, string mediaType)

