@@ -118,12 +118,16 @@ public static class ImageArchive
             CheckBlob(layer);
             yield return RootfsEntry.HostFile(BlobPath(layer.Digest), layer.BlobPath, FileMode, EntryOrigin.System) with { Reason = "layer blob" };
         }
-        foreach (var referrer in image.Referrers)
-        {
-            yield return Generated(BlobPath(referrer.Manifest.Digest), referrer.ManifestBytes.ToArray());
-            yield return Generated(BlobPath(referrer.BlobDescriptor.Digest), referrer.Blob.ToArray());
-            yield return Generated(BlobPath(Referrer.EmptyConfig.Digest), Referrer.EmptyJson.ToArray());
-        }
+        var written = new HashSet<Digest>();
+        foreach (var entry in image.Referrers.SelectMany(r => ReferrerBlobs(r, written))) yield return entry;
+    }
+
+    /// <summary>The blobs of a referrer (its manifest, its content, the empty config) not in <paramref name="written"/> yet.</summary>
+    internal static IEnumerable<RootfsEntry> ReferrerBlobs(Referrer referrer, ISet<Digest> written)
+    {
+        if (written.Add(referrer.Manifest.Digest)) yield return Generated(BlobPath(referrer.Manifest.Digest), referrer.ManifestBytes.ToArray());
+        if (written.Add(referrer.BlobDescriptor.Digest)) yield return Generated(BlobPath(referrer.BlobDescriptor.Digest), referrer.Blob.ToArray());
+        if (written.Add(Referrer.EmptyConfig.Digest)) yield return Generated(BlobPath(Referrer.EmptyConfig.Digest), Referrer.EmptyJson.ToArray());
     }
 
     internal static void CheckBlob(LayerBlob layer)

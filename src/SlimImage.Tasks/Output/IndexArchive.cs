@@ -41,7 +41,7 @@ public static class IndexArchive
         byte[] indexBytes, string repository, IReadOnlyList<string> tags)
     {
         yield return ImageArchive.Generated("/oci-layout", """{"imageLayoutVersion":"1.0.0"}"""u8.ToArray());
-        yield return ImageArchive.Generated("/index.json", LayoutIndex(index, repository, tags));
+        yield return ImageArchive.Generated("/index.json", LayoutIndex(index, repository, tags, images.SelectMany(i => i.Image.Referrers).ToList()));
         yield return ImageArchive.Generated("/manifest.json", DockerManifestJson(dockerImage.Image, repository, tags));
         yield return ImageArchive.Generated(ImageArchive.BlobPath(index.Digest), indexBytes);
         var written = new HashSet<Digest> { index.Digest };
@@ -56,10 +56,12 @@ public static class IndexArchive
                 yield return RootfsEntry.HostFile(ImageArchive.BlobPath(layer.Digest), layer.BlobPath, ImageArchive.FileMode, EntryOrigin.System) with { Reason = "layer blob" };
             }
         }
+        foreach (var entry in images.SelectMany(i => i.Image.Referrers).SelectMany(r => ImageArchive.ReferrerBlobs(r, written))) yield return entry;
     }
 
-    /// <summary>index.json: the image index once per tag, named as containerd's importer and image-layout.md read it.</summary>
-    private static byte[] LayoutIndex(Descriptor index, string repository, IReadOnlyList<string> tags) => OciJson.Write(w =>
+    /// <summary>index.json: the image index once per tag, named as containerd's importer and image-layout.md read it, then each
+    /// platform image's referrers (its SBOM) untagged, as a single image's archive lists them; their subject says whose they are.</summary>
+    private static byte[] LayoutIndex(Descriptor index, string repository, IReadOnlyList<string> tags, IReadOnlyList<Referrer> referrers) => OciJson.Write(w =>
     {
         w.WriteStartObject();
         w.WriteNumber("schemaVersion", 2);
@@ -71,6 +73,7 @@ public static class IndexArchive
                 ["io.containerd.image.name"] = repository + ":" + tag,
                 ["org.opencontainers.image.ref.name"] = tag,
             });
+        foreach (var referrer in referrers.DistinctBy(r => r.Manifest.Digest)) referrer.WriteIndexEntry(w);
         w.WriteEndArray();
         w.WriteEndObject();
     });

@@ -14,6 +14,7 @@ namespace SlimImage.Output;
 public static class PlatformArchive
 {
     private const int MaxDocument = 4 << 20;
+    private const int MaxArtifact = 256 << 20;
 
     /// <summary>Reads <paramref name="path"/>, built for <paramref name="rid"/>, its blobs copied into <paramref name="scratch"/>
     /// under names starting with <paramref name="prefix"/>; SLIM5320 when it is damaged.</summary>
@@ -65,7 +66,10 @@ public static class PlatformArchive
             }
         }
         using var index = JsonDocument.Parse(Document(documents, "index.json"));
-        var manifestDigest = Digest.Parse(index.RootElement.GetProperty("manifests")[0].GetProperty("digest").GetString(), "index.json, manifests[0].digest");
+        // The image is the entry without an artifactType; the others are its referrers (the SBOM).
+        var entries = index.RootElement.GetProperty("manifests").EnumerateArray().ToList();
+        var imageEntry = entries.First(e => !e.TryGetProperty("artifactType", out _));
+        var manifestDigest = Digest.Parse(imageEntry.GetProperty("digest").GetString(), "index.json, the image's digest");
         var manifestBytes = Document(documents, manifestDigest.ToString());
         using var manifest = JsonDocument.Parse(manifestBytes);
         var format = manifest.RootElement.GetProperty("mediaType").GetString() == ImageFormat.Docker.ManifestMediaType ? ImageFormat.Docker : ImageFormat.Oci;
@@ -83,11 +87,35 @@ public static class PlatformArchive
             return new LayerBlob(digest, diffIds[i], size, 0, l.GetProperty("mediaType").GetString()!, file);
         }).ToList();
         if (layers.Count != diffIds.Count) throw new InvalidDataException($"{layers.Count} layers for {diffIds.Count} diff_ids");
-        var image = new BuiltImage(configBytes, manifestBytes, layers) { Format = format };
+        var referrers = entries.Where(e => e.TryGetProperty("artifactType", out _)).Select(e => ReadReferrer(e, documents, blobs, manifestDigest)).ToList();
+        var image = new BuiltImage(configBytes, manifestBytes, layers) { Format = format, Referrers = referrers };
         if (image.Manifest.Digest != manifestDigest) throw new InvalidDataException($"the manifest {manifestDigest} is not of the format {format.Name}");
         var root = config.RootElement;
         var variant = root.TryGetProperty("variant", out var v) ? v.GetString() : null;
         return new PlatformImage(image, rid, root.GetProperty("os").GetString()!, root.GetProperty("architecture").GetString()!, variant);
+    }
+
+    /// <summary>A referrer index.json lists: its manifest must be the one named, its subject the image, its one layer held whole.</summary>
+    private static Referrer ReadReferrer(JsonElement entry, Dictionary<string, byte[]> documents, Dictionary<Digest, (string File, long Size)> blobs,
+        Digest subject)
+    {
+        var digest = Digest.Parse(entry.GetProperty("digest").GetString(), "index.json, a referrer's digest");
+        var bytes = Document(documents, digest.ToString());
+        using var manifest = JsonDocument.Parse(bytes);
+        var root = manifest.RootElement;
+        var about = Digest.Parse(root.GetProperty("subject").GetProperty("digest").GetString(), $"the referrer {digest}'s subject");
+        if (about != subject) throw new InvalidDataException($"the referrer {digest} refers to {about}, not to the image {subject}");
+        var layer = root.GetProperty("layers")[0];
+        // An SBOM of many files may be larger than a manifest is allowed to be; it was written by this build, so it is read whole.
+        var content = Digest.Parse(layer.GetProperty("digest").GetString(), $"the referrer {digest}'s layer");
+        var blob = documents.TryGetValue(content.ToString(), out var small) ? small
+            : blobs.TryGetValue(content, out var large) && large.Size <= MaxArtifact ? File.ReadAllBytes(large.File)
+            : throw new InvalidDataException($"the referrer {digest}'s content {content} is missing or larger than {MaxArtifact} bytes");
+        var created = root.TryGetProperty("annotations", out var a) && a.TryGetProperty("org.opencontainers.image.created", out var c)
+            ? DateTimeOffset.Parse(c.GetString()!, System.Globalization.CultureInfo.InvariantCulture) : DateTimeOffset.UnixEpoch;
+        var referrer = new Referrer(root.GetProperty("artifactType").GetString()!, bytes, blob, layer.GetProperty("mediaType").GetString()!, created);
+        if (referrer.Manifest.Digest != digest) throw new InvalidDataException($"the referrer {digest} is not an OCI image manifest");
+        return referrer;
     }
 
     private static byte[] Document(Dictionary<string, byte[]> documents, string name) =>

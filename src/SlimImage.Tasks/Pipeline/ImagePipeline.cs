@@ -117,7 +117,7 @@ public static class ImagePipeline
                 Published = published,
                 ArchiveDigest = archive?.ArchiveDigest.ToString(),
                 ArchiveIdentity = archive?.Identity,
-                ReportFiles = request.Report ? [ReportStage.Paths(request).Html, ReportStage.Paths(request).Markdown] : [],
+                ReportFiles = ReportStage.Files(request),
                 SbomPath = sbomPath,
             };
         }

@@ -77,6 +77,9 @@ public sealed record ImageRequest
     /// <summary>The image is one platform of several (SlimImageRuntimeIdentifiers): the app's platform-specific files get
     /// a layer of their own, so its IL layer is one blob for every platform.</summary>
     public bool PlatformFilesApart { get; init; }
+    /// <summary>The image is one platform of a multi-platform publish, joined by the outer build: its size report is kept
+    /// as data (<c>&lt;archive&gt;.report.json</c>) for the outer build's report, which has a section per platform.</summary>
+    public bool PlatformImage { get; init; }
     /// <summary>SlimImageRegistry (host[:port]) to push to after the build; null pushes nothing.</summary>
     public string? Registry { get; init; }
     /// <summary>False only when pushing alone (SlimImageRegistry set, SlimImageArchiveOutputPath not).</summary>

@@ -46,7 +46,7 @@ public static class IncrementalPipeline
         if (last != null && UpToDate.IsCurrent(last, fingerprint, request.ArchivePath, recordPath, report))
         {
             report(SlimDiagnostic.Info("SLIM1402", request.ArchivePath));
-            if (request.Report) Report.ReportWriter.AppendExisting(ReportStage.Paths(request).Markdown, request.StepSummaryPath, report);
+            if (request.Report && !request.PlatformImage) Report.ReportWriter.AppendExisting(ReportStage.Paths(request).Markdown, request.StepSummaryPath, report);
             // As a push would, a load still happens: the daemon may have lost the image since the last build.
             var loaded = request.Load == null ? [] : new List<Publication>
             {
@@ -100,9 +100,8 @@ public static class IncrementalPipeline
 
     private static IEnumerable<string> ReportTempFiles(ImageRequest request, string archiveFolder)
     {
-        var (html, markdown) = ReportStage.Paths(request);
-        return TempFiles.RemoveStale(archiveFolder, Report.ReportWriter.TempPrefix(html), Report.ReportWriter.TempSuffix)
-            .Concat(TempFiles.RemoveStale(archiveFolder, Report.ReportWriter.TempPrefix(markdown), Report.ReportWriter.TempSuffix));
+        return ReportStage.Files(request).SelectMany(file =>
+            TempFiles.RemoveStale(archiveFolder, Report.ReportWriter.TempPrefix(file), Report.ReportWriter.TempSuffix)).ToList();
     }
 
     private static string LayerFolder(string intermediateDirectory) => Path.GetFullPath(Path.Combine(intermediateDirectory, "layers"));

@@ -48,6 +48,13 @@ public sealed record IndexImageRequest
     /// <summary>The environment of registry credentials and of the daemon client, read at the edge.</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 
+    /// <summary>SlimImageReport: one size report beside the archive with a section per platform, from the data each
+    /// platform's publish kept beside its archive.</summary>
+    public bool Report { get; init; }
+
+    /// <summary>GITHUB_STEP_SUMMARY: the report's Markdown is appended to it; null for none.</summary>
+    public string? StepSummaryPath { get; init; }
+
     /// <summary>obj/…/slimimage/ of the outer build, for the record of the last index; null: always write.</summary>
     public string? IntermediateDirectory { get; init; }
 }

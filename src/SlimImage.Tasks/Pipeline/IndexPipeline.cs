@@ -5,6 +5,8 @@ using SlimImage.Incremental;
 using SlimImage.Output;
 using SlimImage.Platforms;
 using SlimImage.Registry;
+using SlimImage.Report;
+using SlimImage.Sbom;
 
 namespace SlimImage.Pipeline;
 
@@ -58,14 +60,17 @@ public static class IndexPipeline
         var recordPath = request.IntermediateDirectory == null ? null : Path.Combine(request.IntermediateDirectory, IndexRecord.FileName);
         var fingerprint = IndexRecord.FingerprintOf(
             [request.ArchivePath, request.Repository, string.Join(";", request.Tags), request.HostRuntimeIdentifier,
-             request.Timestamp.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), .. request.Platforms.Select(p => p.RuntimeIdentifier)],
-            request.Platforms.Select(p => p.ArchivePath));
+             request.Timestamp.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), request.Report ? "report" : "",
+             .. request.Platforms.Select(p => p.RuntimeIdentifier)],
+            request.Platforms.Select(p => p.ArchivePath).Concat(request.Report ? request.Platforms.Select(p => ReportStage.DataPath(p.ArchivePath)) : []));
         if (request.WriteArchive && request.Registry == null && recordPath != null && IndexRecord.Read(recordPath) is { } last
-            && last.Fingerprint == fingerprint && last.ArchivePath == Path.GetFullPath(request.ArchivePath) && last.ArchiveIsIntact())
+            && last.Fingerprint == fingerprint && last.ArchivePath == Path.GetFullPath(request.ArchivePath) && last.ArchiveIsIntact()
+            && BesideFilesExist(request))
         {
             report(SlimDiagnostic.Info("SLIM5322", last.ArchivePath, last.IndexDigest));
+            if (request.Report) Report.ReportWriter.AppendExisting(ReportStage.Paths(request.ArchivePath, true).Markdown, request.StepSummaryPath, report);
             if (load != null) Daemon.DaemonLoader.LoadArchive(last.ArchivePath, load, request.Environment, report, ct);
-            return new IndexImageResult(last.ArchivePath, last.IndexDigest, null, null);
+            return new IndexImageResult(last.ArchivePath, last.IndexDigest, null, null) { SbomPaths = PlatformSboms(request).Where(File.Exists).ToList() };
         }
 
         var scratch = Path.Combine(folder, ImagePipeline.ScratchPrefix + FileSystem.TempFiles.Owner());
@@ -85,19 +90,66 @@ public static class IndexPipeline
                     catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* the next publish writes again */ }
                 }
             }
+            var sboms = written == null ? [] : WriteSboms(request.ArchivePath, images);
+            if (request.Report) WriteReport(request, report, ct);
             if (load != null && written != null)
                 Daemon.DaemonLoader.LoadArchive(written.Path, load, request.Environment, report, ct);
             var pushed = request.Registry == null ? null
                 : IndexPusher.Push(images, request.Registry, request.Repository, request.Tags,
                     RequestReader.ReadRegistrySettings(request.Registry, request.InsecureRegistries, request.CacheDirectory, report, request.Environment), report, ct);
             var index = written?.Index.Digest ?? pushed!.Index.Digest;
-            return new IndexImageResult(written?.Path, index.ToString(), images.Sum(i => i.Image.CompressedSize), pushed == null ? null : PushedIndex.From(pushed));
+            return new IndexImageResult(written?.Path, index.ToString(), images.Sum(i => i.Image.CompressedSize), pushed == null ? null : PushedIndex.From(pushed))
+            {
+                SbomPaths = sboms,
+            };
         }
         finally
         {
             try { if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true); }
             catch (IOException) { /* a leftover temp folder is harmless; the next build removes it */ }
         }
+    }
+
+    /// <summary>Where the SBOM of one platform goes beside the archive: <c>app.tar.linux-arm64.spdx.json</c>.</summary>
+    private static string PlatformSbomStem(string archivePath, string rid) => archivePath + "." + rid;
+
+    /// <summary>The SBOM files a platform's publish wrote beside its own archive, by where they go beside this one.</summary>
+    private static IEnumerable<string> PlatformSboms(IndexImageRequest request) =>
+        request.Platforms.SelectMany(p => Enum.GetValues<SbomFormat>()
+            .Where(f => File.Exists(SbomStage.PathFor(p.ArchivePath, f)))
+            .Select(f => SbomStage.PathFor(PlatformSbomStem(request.ArchivePath, p.RuntimeIdentifier), f)));
+
+    /// <summary>Whether what goes beside an unchanged archive is still there: the report, and each platform's SBOM.</summary>
+    private static bool BesideFilesExist(IndexImageRequest request)
+    {
+        var (html, markdown) = ReportStage.Paths(request.ArchivePath, true);
+        return (!request.Report || (File.Exists(html) && File.Exists(markdown))) && PlatformSboms(request).All(File.Exists);
+    }
+
+    /// <summary>
+    /// One SBOM per platform image beside the archive (<c>app.tar.&lt;rid&gt;.spdx.json</c>), the bytes of the artifact
+    /// attached to it; the SBOM of a single-platform build of the same archive path, and of a platform without one, removed.
+    /// </summary>
+    private static IReadOnlyList<string> WriteSboms(string archivePath, IReadOnlyList<PlatformImage> images)
+    {
+        SbomStage.WriteBeside(archivePath, null);
+        var written = new List<string>();
+        foreach (var image in images)
+        {
+            var sbom = image.Image.Referrers.Select(r => (Referrer: r, Format: Enum.GetValues<SbomFormat>().Where(f => f.MediaType() == r.ArtifactType).Cast<SbomFormat?>().FirstOrDefault()))
+                .Where(r => r.Format != null).Select(r => new SbomResult(r.Referrer.Blob.ToArray(), r.Format!.Value, r.Referrer)).FirstOrDefault();
+            if (SbomStage.WriteBeside(PlatformSbomStem(archivePath, image.RuntimeIdentifier), sbom) is { } path) written.Add(path);
+        }
+        return written;
+    }
+
+    /// <summary>The size report of every platform, one section each, from the data each platform's publish kept.</summary>
+    private static void WriteReport(IndexImageRequest request, Action<SlimDiagnostic> report, CancellationToken ct)
+    {
+        var models = request.Platforms.SelectMany(p => ReportData.Read(ReportStage.DataPath(p.ArchivePath))).ToList();
+        var (html, markdown) = ReportStage.Paths(request.ArchivePath, request.WriteArchive);
+        var title = (request.Registry == null ? "" : request.Registry + "/") + request.Repository + ":" + string.Join(",", request.Tags);
+        ReportWriter.Write(models, new ReportOptions(html, markdown, title, request.Timestamp) { StepSummaryPath = request.StepSummaryPath }, report, ct);
     }
 
     private static string Describe(IReadOnlyList<PlatformImage> images) => string.Join(", ", images.Select(i =>
@@ -110,4 +162,8 @@ public static class IndexPipeline
 
 /// <summary>What a multi-platform build produced: the archive (null when only pushed), the index digest, the platform
 /// images' compressed size (null when the archive was up to date), and the push.</summary>
-public sealed record IndexImageResult(string? ArchivePath, string IndexDigest, long? CompressedSize, PushedIndex? Pushed);
+public sealed record IndexImageResult(string? ArchivePath, string IndexDigest, long? CompressedSize, PushedIndex? Pushed)
+{
+    /// <summary>The SBOM of each platform image written beside the archive, in the index's order.</summary>
+    public IReadOnlyList<string> SbomPaths { get; init; } = [];
+}

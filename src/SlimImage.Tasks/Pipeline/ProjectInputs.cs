@@ -67,6 +67,7 @@ public sealed record ProjectInputs
     public string? BaseLayerMaxSize { get; init; }
     public string? Layering { get; init; }
     public bool PlatformFilesApart { get; init; }
+    public bool PlatformImage { get; init; }
     public string? Compression { get; init; }
     public string? CompressionLevel { get; init; }
     public string? ImageFormat { get; init; }

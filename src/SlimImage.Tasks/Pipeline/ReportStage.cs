@@ -17,11 +17,21 @@ internal static class ReportStage
     /// The report files: beside the archive (<c>app.tar.report.html</c>, <c>app.tar.report.md</c>); when only
     /// pushing, in the folder the archive would have gone to, named after it without <c>.tar</c>.
     /// </summary>
-    public static (string Html, string Markdown) Paths(ImageRequest request)
+    public static (string Html, string Markdown) Paths(ImageRequest request) => Paths(request.ArchivePath, request.WriteArchive);
+
+    /// <summary>The report files of the archive <paramref name="archivePath"/> (or, when only pushing, of where it would be).</summary>
+    public static (string Html, string Markdown) Paths(string archivePath, bool writeArchive)
     {
-        var stem = request.WriteArchive ? request.ArchivePath : Path.ChangeExtension(request.ArchivePath, null);
+        var stem = writeArchive ? archivePath : Path.ChangeExtension(archivePath, null);
         return (stem + ".report.html", stem + ".report.md");
     }
+
+    /// <summary>Where one platform image of a multi-platform publish keeps its report's data: beside its archive in obj/.</summary>
+    public static string DataPath(string platformArchivePath) => platformArchivePath + ".report.json";
+
+    /// <summary>The files the report of <paramref name="request"/> consists of (none without SlimImageReport).</summary>
+    public static IReadOnlyList<string> Files(ImageRequest request) =>
+        !request.Report ? [] : request.PlatformImage ? [DataPath(request.ArchivePath)] : [Paths(request).Html, Paths(request).Markdown];
 
     public static ReportOptions Options(ImageRequest request)
     {
@@ -42,6 +52,7 @@ internal static class ReportStage
             LeftOut = leftOut,
             Packages = packages.Owners.ToDictionary(o => o.Key, o => o.Value.Name, StringComparer.Ordinal),
         };
-        ReportWriter.Write([one], Options(request), report, ct);
+        if (request.PlatformImage) ReportData.Write(DataPath(request.ArchivePath), [ReportModel.Of(one)], ct);
+        else ReportWriter.Write([one], Options(request), report, ct);
     }
 }

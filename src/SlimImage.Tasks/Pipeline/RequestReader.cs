@@ -78,6 +78,7 @@ public static class RequestReader
             BaseLayerMaxSize = LayerLimit.Parse(raw.BaseLayerMaxSize),
             Layering = LayerSplit.Parse(raw.Layering),
             PlatformFilesApart = raw.PlatformFilesApart,
+            PlatformImage = raw.PlatformImage,
             Registry = NullIfEmpty(raw.Registry),
             SmokeTest = Smoke.SmokeTestSettings.Parse(raw.SmokeTest, raw.SmokeTestArgs, raw.SmokeTestExitCode, raw.SmokeTestExpect,
                 raw.SmokeTestTimeout, raw.SmokeTestUrl, raw.SmokeTestRunner),

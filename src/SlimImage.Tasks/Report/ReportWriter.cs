@@ -15,9 +15,12 @@ public static class ReportWriter
     public const string TempSuffix = ".tmp";
 
     /// <summary>Writes both files; SLIM5051 when one cannot be written, SLIM5052 (a warning) when the step summary cannot.</summary>
-    public static void Write(IReadOnlyList<ReportImage> images, ReportOptions options, Action<SlimDiagnostic> report, CancellationToken ct)
+    public static void Write(IReadOnlyList<ReportImage> images, ReportOptions options, Action<SlimDiagnostic> report, CancellationToken ct) =>
+        Write(images.Select(ReportModel.Of).ToList(), options, report, ct);
+
+    /// <summary>Writes both files from the images' models (one section each, in this order).</summary>
+    public static void Write(IReadOnlyList<ReportModel> models, ReportOptions options, Action<SlimDiagnostic> report, CancellationToken ct)
     {
-        var models = images.Select(ReportModel.Of).ToList();
         ct.ThrowIfCancellationRequested();
         var markdown = MarkdownReport.Render(models, options);
         WriteFile(options.HtmlPath, HtmlReport.Render(models, options), ct);
@@ -43,7 +46,7 @@ public static class ReportWriter
     /// <summary>The start of the temp names of <paramref name="path"/>.</summary>
     public static string TempPrefix(string path) => "." + Path.GetFileName(path) + ".";
 
-    private static void WriteFile(string path, string text, CancellationToken ct)
+    internal static void WriteFile(string path, string text, CancellationToken ct)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var temp = Path.Combine(folder, TempPrefix(path) + TempFiles.Owner() + TempSuffix);

@@ -168,6 +168,9 @@ public sealed partial class CreateSlimImage
     /// <summary>True when the project lists SlimImageRuntimeIdentifiers: the app's platform-specific files get a layer of
     /// their own, so that its IL layer is one blob for every platform.</summary>
     public bool PlatformFilesApart { get; set; }
+    /// <summary>True in the inner publish of one platform of SlimImageRuntimeIdentifiers: the outer build joins the images
+    /// and writes the report, with a section per platform, from each platform's report data.</summary>
+    public bool PlatformImage { get; set; }
     /// <summary>SlimImageCompression: <c>gzip</c> (default), <c>zstd</c> or <c>none</c>.</summary>
     public string? Compression { get; set; }
 

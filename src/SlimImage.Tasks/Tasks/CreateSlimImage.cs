@@ -120,6 +120,7 @@ public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, IC
         BaseLayerMaxSize = BaseLayerMaxSize,
         Layering = Layering,
         PlatformFilesApart = PlatformFilesApart,
+        PlatformImage = PlatformImage,
         Compression = Compression,
         CompressionLevel = CompressionLevel,
         ImageFormat = ImageFormat,

@@ -54,10 +54,17 @@ public sealed class CreateSlimImageIndex : Microsoft.Build.Utilities.Task, ICanc
 
     public string? LoadTimeout { get; set; }
 
+    /// <summary>SlimImageReport: the size report beside the archive, one section per platform.</summary>
+    public bool WriteReport { get; set; }
+
+    /// <summary>GITHUB_STEP_SUMMARY, read by the targets: the report's Markdown is appended to it.</summary>
+    public string? StepSummary { get; set; }
+
     /// <summary>obj/…/slimimage/ of this build: the record of the last index.</summary>
     public string? IntermediateDirectory { get; set; }
 
-    /// <summary>The archive (metadata <c>Repository</c>, <c>Tags</c>, <c>ManifestDigest</c> = <c>IndexDigest</c>, <c>Platforms</c>); none when only pushed.</summary>
+    /// <summary>The archive (metadata <c>Repository</c>, <c>Tags</c>, <c>ManifestDigest</c> = <c>IndexDigest</c>, <c>Platforms</c>,
+    /// <c>Sbom</c>: each platform's SBOM beside it, <c>;</c>-separated); none when only pushed.</summary>
     [Output]
     public ITaskItem? Archive { get; private set; }
 
@@ -89,6 +96,8 @@ public sealed class CreateSlimImageIndex : Microsoft.Build.Utilities.Task, ICanc
                 LocalRegistry = LocalRegistry,
                 LoadTimeout = LoadTimeout,
                 IntermediateDirectory = string.IsNullOrWhiteSpace(IntermediateDirectory) ? null : Path.GetFullPath(IntermediateDirectory),
+                Report = WriteReport,
+                StepSummaryPath = WriteReport && !string.IsNullOrWhiteSpace(StepSummary) ? Path.GetFullPath(StepSummary.Trim()) : null,
             };
             var result = IndexPipeline.Build(request, Report, _cancel.Token);
             if (result.ArchivePath != null)
@@ -99,6 +108,7 @@ public sealed class CreateSlimImageIndex : Microsoft.Build.Utilities.Task, ICanc
                 item.SetMetadata("ManifestDigest", result.IndexDigest);
                 item.SetMetadata("IndexDigest", result.IndexDigest);
                 item.SetMetadata("Platforms", string.Join(";", request.Platforms.Select(p => p.RuntimeIdentifier)));
+                if (result.SbomPaths.Count > 0) item.SetMetadata("Sbom", string.Join(";", result.SbomPaths));
                 if (result.CompressedSize is { } size) item.SetMetadata("CompressedSize", size.ToString(CultureInfo.InvariantCulture));
                 Archive = item;
             }

@@ -101,6 +101,7 @@ public class SdkContainerPropertiesTests
         var unused = SlimImage.Pipeline.SdkContainerProperties.Unused(
         [
             KeyValuePair.Create("ContainerFamily", " noble-chiseled "),
+            // Honoured since the generated labels are written.
             KeyValuePair.Create("ContainerDescription", "an app"),
             // Honoured since SlimImageRuntimeIdentifiers builds an index of several platforms.
             KeyValuePair.Create("ContainerRuntimeIdentifiers", "linux-x64;linux-arm64"),
@@ -109,8 +110,8 @@ public class SdkContainerPropertiesTests
             KeyValuePair.Create("ContainerImageFormat", "Docker"),
             KeyValuePair.Create("ContainerRepository", "team/app"),
         ]).ToList();
-        Assert.Equal(["ContainerDescription", "ContainerFamily"], unused.Select(u => u.Name));
-        Assert.Equal("noble-chiseled", unused[1].Value);
-        Assert.Contains("SlimImageBase", unused[1].Why);
+        Assert.Equal(["ContainerFamily"], unused.Select(u => u.Name));
+        Assert.Equal("noble-chiseled", unused[0].Value);
+        Assert.Contains("SlimImageBase", unused[0].Why);
     }
 }

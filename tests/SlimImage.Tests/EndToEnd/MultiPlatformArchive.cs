@@ -13,6 +13,9 @@ public sealed record PlatformView(string Platform, string ManifestDigest, JsonEl
 /// Reads a multi-platform archive as a layout reader would, checking it on the way: every blob once and of its
 /// digest, index.json naming the image index once per tag, each manifest and config there.
 /// </summary>
+/// <summary>An artifact the archive's index.json lists beside the image index: its type, the manifest it refers to, its content.</summary>
+public sealed record ReferrerView(string ArtifactType, string Subject, byte[] Content);
+
 public sealed class MultiPlatformArchive
 {
     public required string IndexDigest { get; init; }
@@ -20,6 +23,7 @@ public sealed class MultiPlatformArchive
     public required IReadOnlyList<PlatformView> Platforms { get; init; }
     public required JsonElement DockerManifest { get; init; }
     public required IReadOnlyDictionary<string, long> Blobs { get; init; }
+    public IReadOnlyList<ReferrerView> Referrers { get; init; } = [];
 
     public static MultiPlatformArchive Read(string path)
     {
@@ -40,7 +44,7 @@ public sealed class MultiPlatformArchive
                     var digest = "sha256:" + e.Name["blobs/sha256/".Length..];
                     Assert.False(blobs.ContainsKey(digest), $"{e.Name} is in the archive twice");
                     Assert.Equal(digest, "sha256:" + Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant());
-                    blobs[digest] = bytes.Length < 1 << 20 ? bytes : null;
+                    blobs[digest] = bytes.Length < 8 << 20 ? bytes : null;
                     sizes[digest] = bytes.Length;
                 }
                 else files[e.Name] = bytes;
@@ -48,7 +52,17 @@ public sealed class MultiPlatformArchive
         }
         JsonElement Json(byte[] b) => JsonDocument.Parse(b).RootElement.Clone();
         var layout = Json(files["index.json"]);
-        var entries = layout.GetProperty("manifests").EnumerateArray().ToList();
+        var all = layout.GetProperty("manifests").EnumerateArray().ToList();
+        // Untagged entries with an artifactType are referrers (an SBOM per platform image), listed after the tags.
+        var entries = all.Where(e => !e.TryGetProperty("artifactType", out _)).ToList();
+        Assert.Equal(entries, all.Take(entries.Count));
+        var referrers = all.Skip(entries.Count).Select(e =>
+        {
+            var manifest = Json(blobs[e.GetProperty("digest").GetString()!]!);
+            var content = manifest.GetProperty("layers")[0].GetProperty("digest").GetString()!;
+            return new ReferrerView(e.GetProperty("artifactType").GetString()!, manifest.GetProperty("subject").GetProperty("digest").GetString()!,
+                blobs[content] ?? throw new InvalidDataException($"the referred content {content} is larger than 8 MB"));
+        }).ToList();
         var indexDigest = entries[0].GetProperty("digest").GetString()!;
         Assert.All(entries, e => Assert.Equal(indexDigest, e.GetProperty("digest").GetString()));
         Assert.All(entries, e => Assert.Equal("application/vnd.oci.image.index.v1+json", e.GetProperty("mediaType").GetString()));
@@ -73,6 +87,7 @@ public sealed class MultiPlatformArchive
             Platforms = platforms,
             DockerManifest = Json(files["manifest.json"])[0],
             Blobs = sizes,
+            Referrers = referrers,
         };
     }
 
