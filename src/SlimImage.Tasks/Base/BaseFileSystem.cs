@@ -10,6 +10,9 @@ public sealed record BaseEntry(string Path, EntryKind Kind, int Mode, int Uid, i
 
     /// <summary>The base layer (0 = the first) whose entry this is, for the size report.</summary>
     public int Layer { get; init; }
+
+    /// <summary>The file's SHA-1 and SHA-256, when the layers were read with <see cref="BaseOptions.FileChecksums"/>.</summary>
+    public Tar.FileChecksum? Checksum { get; init; }
 }
 
 /// <summary>
@@ -52,7 +55,8 @@ public sealed class BaseFileSystem
     }
 
     /// <summary>Applies one tar entry of the current layer. <paramref name="content"/> is given for <see cref="KeptContent"/> paths.</summary>
-    public void Apply(string tarName, EntryKind? kind, int mode, int uid, int gid, string? linkTarget, byte[]? content = null, long size = 0)
+    public void Apply(string tarName, EntryKind? kind, int mode, int uid, int gid, string? linkTarget, byte[]? content = null, long size = 0,
+        Tar.FileChecksum? checksum = null)
     {
         var path = Clean(tarName);
         if (path == null) return;
@@ -75,7 +79,10 @@ public sealed class BaseFileSystem
         // A non-folder replacing a folder takes its content with it.
         if (kind != EntryKind.Directory && entries.TryGetValue(path, out var old) && old.Kind == EntryKind.Directory)
             RemoveBelow(path, keepThisLayer: false);
-        entries[path] = new BaseEntry(path, kind.Value, mode, uid, gid, linkTarget) { Size = size, Layer = Math.Max(layer, 0) };
+        entries[path] = new BaseEntry(path, kind.Value, mode, uid, gid, linkTarget)
+        {
+            Size = size, Layer = Math.Max(layer, 0), Checksum = checksum == null ? null : checksum with { Path = path },
+        };
         thisLayer.Add(path);
         if (content != null) contents[path] = content; else contents.Remove(path);
     }

@@ -1,3 +1,4 @@
+using SlimImage.Tar;
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
@@ -48,7 +49,7 @@ public static class BaseLayers
     /// entries that leave the image root go to <paramref name="report"/> as warnings (SLIM3522, SLIM3523).
     /// </summary>
     public static (IReadOnlyList<LayerBlob> Layers, BaseFileSystem Files) Extract(BaseImage image, string scratch, CancellationToken ct,
-        long maxLayerSize = LayerLimit.Default, Action<SlimDiagnostic>? report = null)
+        long maxLayerSize = LayerLimit.Default, Action<SlimDiagnostic>? report = null, bool fileChecksums = false)
     {
         Directory.CreateDirectory(scratch);
         var files = new BaseFileSystem();
@@ -68,7 +69,7 @@ public static class BaseLayers
                     throw new SlimException("SLIM3503", image.Reference, d.Digest, $"has sha256 {digest.Hex} and {size} bytes, the manifest says {d.Size}");
                 files.BeginLayer();
                 var hostile = new HostileEntries(image.Reference, d.Digest);
-                var (diffId, uncompressed) = ReadTar(image.Reference, temp, d, files, hostile, maxLayerSize, ct);
+                var (diffId, uncompressed) = ReadTar(image.Reference, temp, d, files, hostile, maxLayerSize, fileChecksums, ct);
                 hostile.Report(report ?? (_ => { }));
                 if (diffId != layer.DiffId)
                     throw new SlimException("SLIM3503", image.Reference, d.Digest, $"uncompresses to {diffId}, but the config's diff_id is {layer.DiffId}");
@@ -125,7 +126,7 @@ public static class BaseLayers
     }
 
     private static (Digest DiffId, long Size) ReadTar(string reference, string blobPath, Descriptor d, BaseFileSystem files,
-        HostileEntries hostile, long maxLayerSize, CancellationToken ct)
+        HostileEntries hostile, long maxLayerSize, bool fileChecksums, CancellationToken ct)
     {
         try
         {
@@ -134,13 +135,14 @@ public static class BaseLayers
             using var hashing = new HashingStream(data, leaveOpen: true);
             var guard = new TarHeaderGuard(new EndPaddingStream(hashing),
                 (name, size) => new SlimException("SLIM3525", reference, d.Digest, name, size, TarHeaderGuard.MaxMetadata));
+            using var hasher = fileChecksums ? new FileHasher() : null;
             using (var reader = new TarReader(guard, leaveOpen: true))
             {
                 while (reader.GetNextEntry() is { } entry)
                 {
                     ct.ThrowIfCancellationRequested();
                     hostile.Check(entry, files);
-                    Apply(files, entry);
+                    Apply(files, entry, hasher);
                 }
             }
             // The end-of-archive blocks and any padding are part of the diff_id.
@@ -160,7 +162,7 @@ public static class BaseLayers
     internal static Stream Decompress(Stream blob, string mediaType, long limit, Func<Exception> tooLarge, CancellationToken ct) =>
         new LimitedReadStream(LayerCompression.OpenUncompressed(mediaType, blob), limit, tooLarge, ct);
 
-    private static void Apply(BaseFileSystem files, TarEntry entry)
+    private static void Apply(BaseFileSystem files, TarEntry entry, FileHasher? hasher)
     {
         EntryKind? kind = entry.EntryType switch
         {
@@ -177,9 +179,25 @@ public static class BaseLayers
             content = new byte[entry.Length];
             entry.DataStream.ReadExactly(content);
         }
+        var regular = entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile;
+        FileChecksum? checksum = null;
+        if (hasher != null && path != null && regular)
+        {
+            if (content != null) hasher.Append(content);
+            else if (entry.DataStream != null)
+            {
+                var buffer = new byte[1 << 16];
+                int n;
+                while ((n = entry.DataStream.Read(buffer)) > 0) hasher.Append(buffer.AsSpan(0, n));
+            }
+            checksum = hasher.Finish(path);
+        }
+        // A hard link has its target's content (a target later replaced in this layer is not followed: rare, and then none).
+        else if (hasher != null && path != null && entry.EntryType == TarEntryType.HardLink && BaseFileSystem.Clean(entry.LinkName) is { } target)
+            checksum = files.Get(target)?.Checksum;
         files.Apply(entry.Name, kind, (int)entry.Mode, entry.Uid, entry.Gid,
             entry.EntryType == TarEntryType.SymbolicLink ? entry.LinkName : null, content,
-            entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile ? entry.Length : 0);
+            regular ? entry.Length : 0, checksum);
     }
 
     private static string Extension(string mediaType) =>

@@ -21,10 +21,10 @@ public static class BaseLoader
                 return LoadBusybox(busybox, options, platform, report);
             case BaseSource.Archive archive:
                 using (var image = ImageArchiveReader.Read(archive.Path, platform))
-                    return Load(image, scratch, report, ct, options.MaxLayerSize);
+                    return Load(image, scratch, report, ct, options.MaxLayerSize, options.FileChecksums);
             case BaseSource.Pull pull:
                 using (var pulled = RegistryBase.Pull(pull.Reference, options, platform, report, ct))
-                    return Load(pulled, scratch, report, ct, options.MaxLayerSize);
+                    return Load(pulled, scratch, report, ct, options.MaxLayerSize, options.FileChecksums);
             default:
                 return LoadedBase.Scratch;
         }
@@ -32,9 +32,9 @@ public static class BaseLoader
 
     /// <summary>Fetches a base read from any source (an archive, a registry) into <paramref name="scratch"/>.</summary>
     public static LoadedBase Load(BaseImage image, string scratch, Action<SlimDiagnostic> report, CancellationToken ct,
-        long maxLayerSize = LayerLimit.Default)
+        long maxLayerSize = LayerLimit.Default, bool fileChecksums = false)
     {
-        var (layers, files) = BaseLayers.Extract(image, scratch, ct, maxLayerSize, report);
+        var (layers, files) = BaseLayers.Extract(image, scratch, ct, maxLayerSize, report, fileChecksums);
         report(SlimDiagnostic.Info("SLIM3505", image.Reference, layers.Count, ByteSize.Format(layers.Sum(l => l.Size)), files.Count));
         return new LoadedBase(image.Reference, layers, History(image), image.Config, files, [])
         {

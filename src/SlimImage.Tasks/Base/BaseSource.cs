@@ -70,4 +70,8 @@ public abstract record BaseSource
 /// <param name="Timestamp">The history time of a busybox layer.</param>
 /// <param name="MaxLayerSize">SlimImageBaseLayerMaxSize: how far one base layer may expand.</param>
 /// <param name="Registries">Hosts, credentials and cache of a pull.</param>
-public sealed record BaseOptions(string Sysroot, DateTimeOffset Timestamp, long MaxLayerSize, RegistrySettings Registries);
+public sealed record BaseOptions(string Sysroot, DateTimeOffset Timestamp, long MaxLayerSize, RegistrySettings Registries)
+{
+    /// <summary>Take the checksums of the base's files while its layers are read (for the SBOM, which lists every file).</summary>
+    public bool FileChecksums { get; init; }
+}

@@ -93,8 +93,9 @@ public static class ImagePipeline
             var defaultsOnly = request.Environment.Any(e => e.Key == "PATH") ? new HashSet<string>() : new HashSet<string> { "PATH" };
             var image = ImageBuilder.Build(ConfigMerge.Merge(config, baseImage, defaultsOnly), blobs, request.Format);
             clock.End("image");
+            var checksums = layerResults.SelectMany(l => l.Files).ToList();
             var sbom = request.Sbom is { } format ? SbomStage.Run(SbomRequest.Options(request, format, platform, baseImage), image.Manifest,
-                plan.Entries, packages, layerResults.SelectMany(l => l.Files), report) : null;
+                plan.Entries, packages, checksums, SbomRequest.BaseFiles(baseImage, checksums), report) : null;
             // A Docker-format image is for registries that take nothing else: an OCI artifact manifest is not attached.
             if (sbom != null && request.Format == ImageFormat.Oci) image = image with { Referrers = [sbom.Referrer] };
             if (sbom != null) clock.End("sbom");

@@ -26,7 +26,7 @@ public static class StageOptions
     public static RootfsOptions Rootfs(ImageRequest request) => new(request.Sysroot, request.Files);
 
     public static BaseOptions Base(ImageRequest request) =>
-        new(request.Sysroot, request.Timestamp, request.BaseLayerMaxSize, request.Registries);
+        new(request.Sysroot, request.Timestamp, request.BaseLayerMaxSize, request.Registries) { FileChecksums = request.Sbom != null };
 
     /// <summary>The layers' settings; <paramref name="scratch"/> holds blobs when there is no layer cache.</summary>
     public static LayerOptions Layers(ImageRequest request, string scratch) => new(request.Timestamp, scratch, request.Compression);

@@ -17,8 +17,11 @@ namespace SlimImage.Sbom;
 /// </summary>
 public static class SbomBuilder
 {
+    /// <summary>The document of the image <paramref name="manifest"/>: SlimImage's <paramref name="entries"/> with the
+    /// <paramref name="checksums"/> the layer writer took, and <paramref name="baseFiles"/>, the files the base image puts
+    /// into it (those the entries do not replace) with theirs, which belong to the base image's package.</summary>
     public static SbomDocument Build(SbomOptions options, Descriptor manifest, IReadOnlyList<RootfsEntry> entries, HostPackages debian,
-        IReadOnlyDictionary<string, FileChecksum> checksums, Action<SlimDiagnostic> report)
+        IReadOnlyDictionary<string, FileChecksum> checksums, Action<SlimDiagnostic> report, IReadOnlyList<FileChecksum>? baseFiles = null)
     {
         var problems = new List<string>();
         var root = new SbomPackage("SPDXRef-Image", SbomPackageKind.Image, options.Repository, manifest.Digest.ToString())
@@ -85,10 +88,10 @@ public static class SbomBuilder
                 report(SlimDiagnostic.Warning("SLIM5102", options.Sysroot, string.Join(", ", missing)));
         }
         if (options.BaseName != null)
-            packages.Add(new SbomPackage("SPDXRef-Base", SbomPackageKind.BaseImage, options.BaseName, options.BaseDigest?.ToString())
+            packages.Add(new SbomPackage(BaseId, SbomPackageKind.BaseImage, options.BaseName, options.BaseDigest?.ToString())
             {
                 Sha256 = options.BaseDigest?.Hex,
-                SourceInfo = "the base image; its config digest (image ID). Its own files are described by its own SBOM",
+                SourceInfo = "the base image (a digest is its config's, its image ID); its files are listed as its own, its packages are in its own SBOM",
             });
         if (problems.Count > 0)
             report(SlimDiagnostic.Warning("SLIM5103", string.Join("; ", problems)));
@@ -101,10 +104,14 @@ public static class SbomBuilder
             var package = owner.GetValueOrDefault(e.Path) ?? (e.Path.StartsWith("/app/", StringComparison.Ordinal) ? app.Id : null);
             files.Add(new SbomFile(Id("File", e.Path), e.Path, sum.Sha1, sum.Sha256, package));
         }
+        foreach (var f in (baseFiles ?? []).Where(f => !inPlan.Contains(f.Path)).DistinctBy(f => f.Path))
+            files.Add(new SbomFile(Id("File", f.Path), f.Path, f.Sha1, f.Sha256, options.BaseName == null ? null : BaseId));
         var name = $"{options.Repository}@{manifest.Digest}";
         return new SbomDocument(name, options.Timestamp, ToolVersion(), root, packages, files.OrderBy(f => f.Path, StringComparer.Ordinal).ToList(),
             licenses.DistinctBy(l => l.Id).OrderBy(l => l.Id, StringComparer.Ordinal).ToList());
     }
+
+    private const string BaseId = "SPDXRef-Base";
 
     /// <summary>As trivy writes it: <c>pkg:deb/debian/libssl3@3.0.17-1~deb12u2?arch=amd64&amp;distro=debian-12.11</c>, the epoch as a qualifier.</summary>
     public static string DebianPurl(string osId, DpkgPackage package, string? distro)

@@ -20,12 +20,12 @@ public sealed record SbomResult(byte[] Bytes, SbomFormat Format, Referrer Referr
 public static class SbomStage
 {
     public static SbomResult Run(SbomOptions options, Descriptor manifest, IReadOnlyList<RootfsEntry> entries, HostPackages debian,
-        IEnumerable<FileChecksum> checksums, Action<SlimDiagnostic> report)
+        IEnumerable<FileChecksum> checksums, IReadOnlyList<FileChecksum> baseFiles, Action<SlimDiagnostic> report)
     {
         var clock = Stopwatch.StartNew();
         var sums = new Dictionary<string, FileChecksum>(StringComparer.Ordinal);
         foreach (var c in checksums) sums.TryAdd(c.Path, c);
-        var document = SbomBuilder.Build(options, manifest, entries, debian, sums, report);
+        var document = SbomBuilder.Build(options, manifest, entries, debian, sums, report, baseFiles);
         var bytes = options.Format == SbomFormat.Spdx ? SpdxWriter.Write(document) : CycloneDxWriter.Write(document);
         var referrer = Referrer.Create(options.Format.MediaType(), bytes, options.Format.MediaType(), manifest,
             "sbom" + options.Format.Extension(), options.Timestamp);

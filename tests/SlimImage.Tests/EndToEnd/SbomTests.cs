@@ -119,6 +119,46 @@ public class SbomTests
         Assert.Contains("already in the referrers tag", again2.Output);
     }
 
+    /// <summary>
+    /// On a base image (an archive umoci made, with a whiteout; busybox) the SBOM lists every file of the image as umoci
+    /// unpacks it, the base's own among them with their checksums, contained by the base image's package.
+    /// </summary>
+    [Fact]
+    public void OnABaseImageTheSbomListsEveryFileTheBasesAsTheBaseImages()
+    {
+        var project = TestProject.Create("SbBase", Programs.Hello, properties: new Dictionary<string, string> { ["InvariantGlobalization"] = "true" });
+        var testBase = TestBase.Build(Repo.NewTempDir("sbom-base"));
+        File.Copy(testBase.OciArchive, Path.Combine(project.Directory, "base.tar"));
+        foreach (var (baseArg, baseFile) in new[] { ("base.tar", "/opt/greeting.txt"), ("busybox", "/bin/busybox") })
+        {
+            project.Publish("-r", "linux-x64", "--self-contained", "-p:SlimImage=true", "-p:SlimImageSbom=true", "-p:SlimImageBase=" + baseArg).EnsureSuccess();
+            var archive = project.DefaultArchive();
+            var dir = Repo.NewTempDir("sbom-unpack");
+            Repo.Run("skopeo", ["copy", "--quiet", $"oci-archive:{archive}:latest", $"oci:{dir}/layout:image"], timeoutSeconds: 120).EnsureSuccess();
+            Repo.Run("umoci", ["unpack", "--image", $"{dir}/layout:image", $"{dir}/bundle"], timeoutSeconds: 120).EnsureSuccess();
+            var rootfs = Path.Combine(dir, "bundle", "rootfs");
+            // Regular files only: symbolic links (to files or folders) are skipped, and not followed.
+            var unpacked = Directory.EnumerateFiles(rootfs, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint })
+                .ToDictionary(f => "/" + Path.GetRelativePath(rootfs, f), f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))).ToLowerInvariant());
+
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(archive + ".spdx.json"));
+            var root = doc.RootElement;
+            var files = root.GetProperty("files").EnumerateArray().ToDictionary(f => f.GetProperty("fileName").GetString()![1..], f => f);
+            Assert.Equal(unpacked.Keys.Order(StringComparer.Ordinal), files.Keys.Order(StringComparer.Ordinal));
+            foreach (var (path, sha) in unpacked)
+                Assert.Equal(sha, files[path].GetProperty("checksums").EnumerateArray().Single(c => c.GetProperty("algorithm").GetString() == "SHA256").GetProperty("checksumValue").GetString());
+            Assert.DoesNotContain("/opt/removed.txt", files.Keys);
+            // The base's file is the base image package's; the app's are not.
+            var fileId = files[baseFile].GetProperty("SPDXID").GetString();
+            var owner = root.GetProperty("relationships").EnumerateArray()
+                .Single(r => r.GetProperty("relatedSpdxElement").GetString() == fileId).GetProperty("spdxElementId").GetString();
+            Assert.Equal("SPDXRef-Base", owner);
+            var appId = files[$"/app/{project.Name}"].GetProperty("SPDXID").GetString();
+            Assert.NotEqual("SPDXRef-Base", root.GetProperty("relationships").EnumerateArray()
+                .Single(r => r.GetProperty("relatedSpdxElement").GetString() == appId).GetProperty("spdxElementId").GetString());
+        }
+    }
+
     private static JsonElement Get(HttpClient http, string url, string accept)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
