@@ -51,6 +51,9 @@ public static class SbomBuilder
                 License = nuspec?.License,
                 DownloadLocation = nuspec?.RepositoryUrl is { } repo ? "git+" + repo + (nuspec.Commit == null ? "" : "@" + nuspec.Commit) : null,
                 SourceInfo = nuspec == null ? "the publish items (no .nuspec found in the package folders)" : "the publish items and the package's .nuspec",
+                // The app's dependencies, as trivy and syft relate them: a scanner reading the SBOM looks for language
+                // packages under an application.
+                Parent = app.Id,
             };
             packages.Add(package);
             foreach (var e in group) owner[e.Path] = package.Id;
