@@ -3,9 +3,10 @@
 // SLIMIMAGE_BENCH_PLATFORMS="linux-x64=DIR;linux-arm64=DIR" builds one image per RID at the same time (as the inner
 // publishes of SlimImageRuntimeIdentifiers do) and joins them into one multi-platform ARCHIVE, as the outer build does.
 using System.Diagnostics;
+using SlimImage.Entries;
+using SlimImage.Oci;
 using SlimImage.Pipeline;
 using SlimImage.Publish;
-using SlimImage.Rootfs;
 
 if (Environment.GetEnvironmentVariable("SLIMIMAGE_BENCH_PLATFORMS") is { Length: > 0 } platforms && args.Length >= 3)
 {
@@ -44,7 +45,7 @@ if (args.Length < 3)
     return 2;
 }
 var publishDir = Path.GetFullPath(args[0]);
-var (compression, level) = CompressionSettings.Parse(args.ElementAtOrDefault(3), args.ElementAtOrDefault(4));
+var compression = LayerCompression.Parse(args.ElementAtOrDefault(3), args.ElementAtOrDefault(4));
 var clock = Stopwatch.StartNew();
 var files = Directory.EnumerateFiles(publishDir, "*", SearchOption.AllDirectories)
     .Select(f => new PublishFile(f, Path.GetRelativePath(publishDir, f), EntryOrigin.App))
@@ -59,7 +60,6 @@ var request = new ImageRequest
     ArchivePath = Path.GetFullPath(args[2]),
     Repository = args[1].ToLowerInvariant(),
     Compression = compression,
-    CompressionLevel = level,
 };
 var allocated = GC.GetTotalAllocatedBytes(precise: true);
 var result = ImagePipeline.Run(request, d => Console.Error.WriteLine($"{d.Code}: {d.Message.Split('\n')[0]}"), CancellationToken.None);
