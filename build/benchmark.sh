@@ -157,7 +157,7 @@ XML
     "$image_mb" "$(awk -v s="$step" -v r="$ref" 'BEGIN {printf "%.2f", s/r}')" "$(awk -v s="$step" -v r="$pigz" 'BEGIN {printf "%.2f", s/r}')"
   with=$(median < "$work/$mode.sbom"); bare=$(median < "$work/$mode.bare")
   sbom_lines+=("$(printf '%-15s sbom cost: step %s ms with SlimImageSbom=true, %s ms with no SBOM and no package lookup (%+.1f%%)' "$mode" "$with" "$bare" \
-    "$(awk -v s="$with" -v n="$bare" 'BEGIN {printf "%.1f", n > 0 ? (s-n)*100/n : 0}')")")
+    "$(awk -v s="$with" -v n="$bare" 'BEGIN {printf "%.1f", (n > 0 ? (s-n)*100/n : 0)}')")")
 done
 printf '%s\n' "${sbom_lines[@]}"
 echo

@@ -51,45 +51,99 @@ public static partial class DpkgDatabase
     {
         var owners = new Dictionary<string, string>(StringComparer.Ordinal);
         var wanted = realPaths.ToHashSet(StringComparer.Ordinal);
-        var names = realPaths.Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
-        var dirs = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var names = new FileNames(realPaths.Select(p => Path.GetFileName(p)!));
         var info = SysrootPath.ToHost(sysroot, InfoDir);
         if (!Directory.Exists(info))
         {
             problems.Add($"{info} is missing, so no file can be traced to its package");
             return owners;
         }
-        // Sorted, so that a path two packages claim (a diversion) always goes to the same one.
-        foreach (var list in Directory.GetFiles(info, "*.list").Order(StringComparer.Ordinal))
+        // Sorted, so that a path two packages claim (a diversion) always goes to the same one. The files are scanned
+        // on every core (a Debian system has hundreds of them, megabytes of lines) and merged in that order.
+        var lists = Directory.GetFiles(info, "*.list").Order(StringComparer.Ordinal).ToList();
+        var found = lists.AsParallel().AsOrdered().Select(list => Scan(list, names)).ToList();
+        var dirs = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (package, lines, problem) in found)
         {
-            var package = Path.GetFileNameWithoutExtension(list);
-            var parts = package.Split(':');
-            if (parts.Length > 2 || !PackageName().IsMatch(parts[0]) || (parts.Length == 2 && !PackageName().IsMatch(parts[1])))
+            if (problem != null) problems.Add(problem);
+            foreach (var line in lines)
             {
-                problems.Add($"{list}: '{package}' is not a Debian package name");
-                continue;
-            }
-            try
-            {
-                if (new FileInfo(list).Length > MaxFileSize) throw new IOException($"larger than {MaxFileSize >> 20} MB");
-                foreach (var line in File.ReadLines(list))
+                var slash = line.LastIndexOf('/');
+                var dir = line[..slash];
+                if (!dirs.TryGetValue(dir, out var realDir))
                 {
-                    var slash = line.LastIndexOf('/');
-                    if (slash <= 0 || !line.StartsWith('/') || !names.Contains(line[(slash + 1)..])) continue;
-                    var dir = line[..slash];
-                    if (!dirs.TryGetValue(dir, out var realDir))
-                        dirs[dir] = realDir = RealPath(sysroot, dir);
-                    var real = realDir + line[slash..];
-                    if (realDir != null && wanted.Contains(real))
-                        owners.TryAdd(real, package);
+                    try { realDir = RealPath(sysroot, dir); }
+                    catch (SlimException e) { problems.Add($"{package}.list: {e.Message}"); }
+                    dirs[dir] = realDir;
                 }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or SlimException)
-            {
-                problems.Add($"{list}: {e.Message}");
+                var real = realDir + line[slash..];
+                if (realDir != null && wanted.Contains(real))
+                    owners.TryAdd(real, package);
             }
         }
         return owners;
+    }
+
+    /// <summary>The lines of one .list file whose file name is among <paramref name="names"/> (read as bytes, no line
+    /// decoded unless its name matches), with the package the file is of, or the problem that stopped its reading.</summary>
+    private static (string Package, List<string> Lines, string? Problem) Scan(string list, FileNames names)
+    {
+        var package = Path.GetFileNameWithoutExtension(list);
+        var lines = new List<string>();
+        var parts = package.Split(':');
+        if (parts.Length > 2 || !PackageName().IsMatch(parts[0]) || (parts.Length == 2 && !PackageName().IsMatch(parts[1])))
+            return (package, lines, $"{list}: '{package}' is not a Debian package name");
+        try
+        {
+            if (new FileInfo(list).Length > MaxFileSize) throw new IOException($"larger than {MaxFileSize >> 20} MB");
+            ReadOnlySpan<byte> rest = File.ReadAllBytes(list);
+            while (!rest.IsEmpty)
+            {
+                var end = rest.IndexOf((byte)'\n');
+                var line = end < 0 ? rest : rest[..end];
+                rest = end < 0 ? [] : rest[(end + 1)..];
+                var slash = line.LastIndexOf((byte)'/');
+                if (slash > 0 && line[0] == (byte)'/' && names.Contains(line[(slash + 1)..]))
+                    lines.Add(Encoding.UTF8.GetString(line));
+            }
+            return (package, lines, null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (package, [], $"{list}: {e.Message}");
+        }
+    }
+
+    /// <summary>A set of file names as UTF-8 bytes, asked about spans of a .list file without allocating.</summary>
+    private sealed class FileNames
+    {
+        private readonly Dictionary<ulong, List<byte[]>> _byHash = [];
+
+        public FileNames(IEnumerable<string> names)
+        {
+            foreach (var name in names.Distinct(StringComparer.Ordinal))
+            {
+                var bytes = Encoding.UTF8.GetBytes(name);
+                var hash = Hash(bytes);
+                if (!_byHash.TryGetValue(hash, out var same)) _byHash[hash] = same = [];
+                same.Add(bytes);
+            }
+        }
+
+        public bool Contains(ReadOnlySpan<byte> name)
+        {
+            if (!_byHash.TryGetValue(Hash(name), out var same)) return false;
+            foreach (var candidate in same)
+                if (name.SequenceEqual(candidate)) return true;
+            return false;
+        }
+
+        private static ulong Hash(ReadOnlySpan<byte> bytes)
+        {
+            var hash = 0xcbf29ce484222325UL;
+            foreach (var b in bytes) hash = (hash ^ b) * 0x100000001b3UL;
+            return hash;
+        }
     }
 
     /// <summary>The real path of <paramref name="path"/> inside the sysroot, or null when it does not resolve.</summary>
