@@ -6,57 +6,23 @@ using SlimImage.Oci;
 
 namespace SlimImage.Tasks;
 
-public sealed partial class CreateSlimImage : Microsoft.Build.Utilities.Task, ICancelableTask
+public sealed partial class CreateSlimImage : SlimTask
 {
-    private readonly CancellationTokenSource _cancel = new();
+    protected override string WhenCancelled => "no archive was written.";
 
-    public void Cancel() => _cancel.Cancel();
+    // An I/O failure the stages did not name: still one line with a code.
+    protected override bool NamesIoFailures => true;
 
-    public override bool Execute()
+    protected override void Run(CancellationToken ct)
     {
-        try
-        {
-            foreach (var (name, value, why) in Pipeline.SdkContainerProperties.Unused(
-                         SdkContainerProperties.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value")))))
-                Report(SlimDiagnostic.Info("SLIM1057", name, value, why));
-            var request = RequestReader.Read(Inputs(), Report, Environment.GetEnvironmentVariable);
-            RequestValidator.Validate(request);
-            var result = IncrementalPipeline.Run(request, Report, _cancel.Token);
-            Archive = result.ArchivePath != null ? ToItem(result) : null;
-            PushedImages = ToPushedItems(result);
-            return !Log.HasLoggedErrors;
-        }
-        catch (SlimException e)
-        {
-            Log.LogError(null, e.Code, null, null, 0, 0, 0, 0, e.Text);
-            return false;
-        }
-        catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
-        {
-            Log.LogMessage(MessageImportance.High, "SlimImage: cancelled; no archive was written.");
-            return false;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // An I/O failure the stages did not name: still one line with a code, never MSB4018 and a stack trace.
-            Log.LogError(null, "SLIM1098", null, null, 0, 0, 0, 0, Messages.StripCode(Messages.Format("SLIM1098", e.Message)));
-            return false;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            Log.LogError(null, "SLIM1099", null, null, 0, 0, 0, 0, Messages.StripCode(Messages.Format("SLIM1099", e.GetType().Name, e.Message)));
-            Log.LogMessage(MessageImportance.Low, e.ToString());
-            return false;
-        }
-    }
-
-    private void Report(SlimDiagnostic d)
-    {
-        if (d.Severity == SlimSeverity.Warning)
-            Log.LogWarning(null, d.Code, null, null, 0, 0, 0, 0, d.Message);
-        else
-            Log.LogMessage(null, d.Code, null, null, 0, 0, 0, 0,
-                d.Severity == SlimSeverity.Detail ? MessageImportance.Normal : MessageImportance.High, d.Message);
+        foreach (var (name, value, why) in Pipeline.SdkContainerProperties.Unused(
+                     SdkContainerProperties.Select(i => KeyValuePair.Create(i.ItemSpec, i.GetMetadata("Value")))))
+            Report(SlimDiagnostic.Info("SLIM1057", name, value, why));
+        var request = RequestReader.Read(Inputs(), Report, Environment.GetEnvironmentVariable);
+        RequestValidator.Validate(request);
+        var result = IncrementalPipeline.Run(request, Report, ct);
+        Archive = result.ArchivePath != null ? ToItem(result) : null;
+        PushedImages = ToPushedItems(result);
     }
 
     /// <summary>The task's parameters as they are; <see cref="RequestReader"/> parses them.</summary>

@@ -10,10 +10,8 @@ namespace SlimImage.Tasks;
 /// The outer build of <c>SlimImageRuntimeIdentifiers</c>: joins the platform images the inner publishes wrote into one
 /// multi-platform archive, and pushes or loads it (<see cref="IndexPipeline.Build"/>).
 /// </summary>
-public sealed class CreateSlimImageIndex : Microsoft.Build.Utilities.Task, ICancelableTask
+public sealed class CreateSlimImageIndex : SlimTask
 {
-    private readonly CancellationTokenSource _cancel = new();
-
     /// <summary>The inner publishes' archives (<c>obj/…/&lt;rid&gt;/slimimage/platform.tar</c>), metadata <c>RuntimeIdentifier</c>, in the index's order.</summary>
     [Required]
     public ITaskItem[] PlatformImages { get; set; } = [];
@@ -72,73 +70,44 @@ public sealed class CreateSlimImageIndex : Microsoft.Build.Utilities.Task, ICanc
     [Output]
     public ITaskItem[] PushedImages { get; private set; } = [];
 
-    public void Cancel() => _cancel.Cancel();
+    protected override string WhenCancelled => "no archive was written and no tag was moved.";
 
-    public override bool Execute()
+    protected override void Run(CancellationToken ct)
     {
-        try
+        var registry = string.IsNullOrWhiteSpace(Registry) ? null : Registry.Trim();
+        var request = new IndexImageRequest
         {
-            var registry = string.IsNullOrWhiteSpace(Registry) ? null : Registry.Trim();
-            var request = new IndexImageRequest
-            {
-                Platforms = PlatformImages.Select(i => new PlatformArchiveInput(i.GetMetadata("RuntimeIdentifier"), i.GetMetadata("FullPath")))
-                    .OrderBy(p => Array.FindIndex(PlatformOrder, r => string.Equals(r, p.RuntimeIdentifier, StringComparison.OrdinalIgnoreCase))).ToList(),
-                ArchivePath = Path.GetFullPath(ArchiveOutputPath),
-                WriteArchive = WriteArchive,
-                Repository = Repository.Trim(),
-                Tags = Tags.Select(t => t.Trim()).Where(t => t.Length > 0).Distinct().DefaultIfEmpty("latest").ToList(),
-                HostRuntimeIdentifier = HostRuntimeIdentifier,
-                Timestamp = RequestValidator.ParseSourceDateEpoch(SourceDateEpoch),
-                Registry = registry,
-                InsecureRegistries = InsecureRegistries,
-                CacheDirectory = CacheDirectory,
-                Load = Load,
-                LocalRegistry = LocalRegistry,
-                LoadTimeout = LoadTimeout,
-                IntermediateDirectory = string.IsNullOrWhiteSpace(IntermediateDirectory) ? null : Path.GetFullPath(IntermediateDirectory),
-                Report = WriteReport,
-                StepSummaryPath = WriteReport && !string.IsNullOrWhiteSpace(StepSummary) ? Path.GetFullPath(StepSummary.Trim()) : null,
-            };
-            var result = IndexPipeline.Build(request, Report, _cancel.Token);
-            if (result.ArchivePath != null)
-            {
-                var item = new TaskItem(result.ArchivePath);
-                item.SetMetadata("Repository", request.Repository);
-                item.SetMetadata("Tags", string.Join(";", request.Tags));
-                item.SetMetadata("ManifestDigest", result.IndexDigest);
-                item.SetMetadata("IndexDigest", result.IndexDigest);
-                item.SetMetadata("Platforms", string.Join(";", request.Platforms.Select(p => p.RuntimeIdentifier)));
-                if (result.SbomPaths.Count > 0) item.SetMetadata("Sbom", string.Join(";", result.SbomPaths));
-                if (result.CompressedSize is { } size) item.SetMetadata("CompressedSize", size.ToString(CultureInfo.InvariantCulture));
-                Archive = item;
-            }
-            PushedImages = result.Pushed == null ? [] : PushedItems.Of(result.Pushed);
-            return !Log.HasLoggedErrors;
-        }
-        catch (SlimException e)
+            Platforms = PlatformImages.Select(i => new PlatformArchiveInput(i.GetMetadata("RuntimeIdentifier"), i.GetMetadata("FullPath")))
+                .OrderBy(p => Array.FindIndex(PlatformOrder, r => string.Equals(r, p.RuntimeIdentifier, StringComparison.OrdinalIgnoreCase))).ToList(),
+            ArchivePath = Path.GetFullPath(ArchiveOutputPath),
+            WriteArchive = WriteArchive,
+            Repository = Repository.Trim(),
+            Tags = Tags.Select(t => t.Trim()).Where(t => t.Length > 0).Distinct().DefaultIfEmpty("latest").ToList(),
+            HostRuntimeIdentifier = HostRuntimeIdentifier,
+            Timestamp = RequestValidator.ParseSourceDateEpoch(SourceDateEpoch),
+            Registry = registry,
+            InsecureRegistries = InsecureRegistries,
+            CacheDirectory = CacheDirectory,
+            Load = Load,
+            LocalRegistry = LocalRegistry,
+            LoadTimeout = LoadTimeout,
+            IntermediateDirectory = string.IsNullOrWhiteSpace(IntermediateDirectory) ? null : Path.GetFullPath(IntermediateDirectory),
+            Report = WriteReport,
+            StepSummaryPath = WriteReport && !string.IsNullOrWhiteSpace(StepSummary) ? Path.GetFullPath(StepSummary.Trim()) : null,
+        };
+        var result = IndexPipeline.Build(request, Report, ct);
+        if (result.ArchivePath != null)
         {
-            Log.LogError(null, e.Code, null, null, 0, 0, 0, 0, e.Text);
-            return false;
+            var item = new TaskItem(result.ArchivePath);
+            item.SetMetadata("Repository", request.Repository);
+            item.SetMetadata("Tags", string.Join(";", request.Tags));
+            item.SetMetadata("ManifestDigest", result.IndexDigest);
+            item.SetMetadata("IndexDigest", result.IndexDigest);
+            item.SetMetadata("Platforms", string.Join(";", request.Platforms.Select(p => p.RuntimeIdentifier)));
+            if (result.SbomPaths.Count > 0) item.SetMetadata("Sbom", string.Join(";", result.SbomPaths));
+            if (result.CompressedSize is { } size) item.SetMetadata("CompressedSize", size.ToString(CultureInfo.InvariantCulture));
+            Archive = item;
         }
-        catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
-        {
-            Log.LogMessage(MessageImportance.High, "SlimImage: cancelled; no archive was written and no tag was moved.");
-            return false;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            Log.LogError(null, "SLIM1099", null, null, 0, 0, 0, 0, Messages.StripCode(Messages.Format("SLIM1099", e.GetType().Name, e.Message)));
-            Log.LogMessage(MessageImportance.Low, e.ToString());
-            return false;
-        }
-    }
-
-    private void Report(SlimDiagnostic d)
-    {
-        if (d.Severity == SlimSeverity.Warning)
-            Log.LogWarning(null, d.Code, null, null, 0, 0, 0, 0, d.Message);
-        else
-            Log.LogMessage(null, d.Code, null, null, 0, 0, 0, 0,
-                d.Severity == SlimSeverity.Detail ? MessageImportance.Normal : MessageImportance.High, d.Message);
+        PushedImages = result.Pushed == null ? [] : PushedItems.Of(result.Pushed);
     }
 }

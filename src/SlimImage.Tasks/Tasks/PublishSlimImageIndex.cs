@@ -9,10 +9,8 @@ namespace SlimImage.Tasks;
 /// <c>-t:PublishSlimImageIndex</c>: joins images already in the registry (built by one CI job per architecture) into
 /// one index under <c>SlimImageTags</c>, uploading no layer (<see cref="IndexPipeline.Join"/>).
 /// </summary>
-public sealed class PublishSlimImageIndex : Microsoft.Build.Utilities.Task, ICancelableTask
+public sealed class PublishSlimImageIndex : SlimTask
 {
-    private readonly CancellationTokenSource _cancel = new();
-
     /// <summary>SlimImageRegistry: the registry the sources are in and the index goes to, e.g. <c>registry.example.com</c>.</summary>
     public string? Registry { get; set; }
 
@@ -38,50 +36,21 @@ public sealed class PublishSlimImageIndex : Microsoft.Build.Utilities.Task, ICan
     [Output]
     public ITaskItem[] PushedImages { get; private set; } = [];
 
-    public void Cancel() => _cancel.Cancel();
+    protected override string WhenCancelled => "no tag was moved.";
 
-    public override bool Execute()
+    protected override void Run(CancellationToken ct)
     {
-        try
+        var registry = Registry?.Trim() ?? "";
+        var request = new IndexJoinRequest
         {
-            var registry = Registry?.Trim() ?? "";
-            var request = new IndexJoinRequest
-            {
-                Registry = registry,
-                Repository = Repository.Trim(),
-                Tags = Tags.Select(t => t.Trim()).Where(t => t.Length > 0).Distinct().DefaultIfEmpty("latest").ToList(),
-                Sources = Sources.Select(s => s.Trim()).Where(s => s.Length > 0).ToList(),
-                InsecureRegistries = InsecureRegistries,
-                CacheDirectory = CacheDirectory,
-            };
-            PushedImages = PushedItems.Of(IndexPipeline.Join(request, Report, _cancel.Token));
-            return !Log.HasLoggedErrors;
-        }
-        catch (SlimException e)
-        {
-            Log.LogError(null, e.Code, null, null, 0, 0, 0, 0, e.Text);
-            return false;
-        }
-        catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
-        {
-            Log.LogMessage(MessageImportance.High, "SlimImage: cancelled; no tag was moved.");
-            return false;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            Log.LogError(null, "SLIM1099", null, null, 0, 0, 0, 0, Messages.StripCode(Messages.Format("SLIM1099", e.GetType().Name, e.Message)));
-            Log.LogMessage(MessageImportance.Low, e.ToString());
-            return false;
-        }
-    }
-
-    private void Report(SlimDiagnostic d)
-    {
-        if (d.Severity == SlimSeverity.Warning)
-            Log.LogWarning(null, d.Code, null, null, 0, 0, 0, 0, d.Message);
-        else
-            Log.LogMessage(null, d.Code, null, null, 0, 0, 0, 0,
-                d.Severity == SlimSeverity.Detail ? MessageImportance.Normal : MessageImportance.High, d.Message);
+            Registry = registry,
+            Repository = Repository.Trim(),
+            Tags = Tags.Select(t => t.Trim()).Where(t => t.Length > 0).Distinct().DefaultIfEmpty("latest").ToList(),
+            Sources = Sources.Select(s => s.Trim()).Where(s => s.Length > 0).ToList(),
+            InsecureRegistries = InsecureRegistries,
+            CacheDirectory = CacheDirectory,
+        };
+        PushedImages = PushedItems.Of(IndexPipeline.Join(request, Report, ct));
     }
 }
 
