@@ -184,12 +184,7 @@ public static class BaseLayers
         if (hasher != null && path != null && regular)
         {
             if (content != null) hasher.Append(content);
-            else if (entry.DataStream != null)
-            {
-                var buffer = new byte[1 << 16];
-                int n;
-                while ((n = entry.DataStream.Read(buffer)) > 0) hasher.Append(buffer.AsSpan(0, n));
-            }
+            else if (entry.DataStream != null) hasher.Append(entry.DataStream);
             checksum = hasher.Finish(path);
         }
         // A hard link has its target's content (a target later replaced in this layer is not followed: rare, and then none).

@@ -52,14 +52,6 @@ public sealed record IndexRecord(string Fingerprint, string ArchivePath, string 
     {
         if (!File.Exists(ArchivePath)) return false;
         if (ArchiveIdentity.Length > 0 && FileIdentity.Of(ArchivePath) == ArchiveIdentity) return true;
-        try
-        {
-            using var file = File.OpenRead(ArchivePath);
-            return Oci.Digest.Sha256(SHA256.HashData(file)).ToString() == ArchiveDigest;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
+        return UpToDate.Sha256(ArchivePath) == ArchiveDigest;
     }
 }

@@ -33,25 +33,16 @@ public static class UpToDate
     }
 
     /// <summary>The archive's sha256, or null when it cannot be read (e.g. a concurrent build renames it right now).</summary>
-    private static string? Sha256(string path)
+    internal static string? Sha256(string path)
     {
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
         try
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            int n;
-            while ((n = file.Read(buffer, 0, buffer.Length)) > 0)
-                hash.AppendData(buffer, 0, n);
-            return Digest.Sha256(hash.GetHashAndReset()).ToString();
+            return Digest.Sha256(SHA256.HashData(file)).ToString();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 }
