@@ -136,8 +136,8 @@ public static class IndexPipeline
         var written = new List<string>();
         foreach (var image in images)
         {
-            var sbom = image.Image.Referrers.Select(r => (Referrer: r, Format: Enum.GetValues<SbomFormat>().Where(f => f.MediaType() == r.ArtifactType).Cast<SbomFormat?>().FirstOrDefault()))
-                .Where(r => r.Format != null).Select(r => new SbomResult(r.Referrer.Blob.ToArray(), r.Format!.Value, r.Referrer)).FirstOrDefault();
+            var sbom = image.Image.Referrers.Where(r => SbomFormats.OfMediaType(r.ArtifactType) != null)
+                .Select(r => new SbomResult(r.Blob.ToArray(), SbomFormats.OfMediaType(r.ArtifactType)!.Value, r)).FirstOrDefault();
             if (SbomStage.WriteBeside(PlatformSbomStem(archivePath, image.RuntimeIdentifier), sbom) is { } path) written.Add(path);
         }
         return written;

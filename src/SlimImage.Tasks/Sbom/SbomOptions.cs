@@ -20,6 +20,10 @@ public static class SbomFormats
     public static string MediaType(this SbomFormat format) =>
         format == SbomFormat.Spdx ? "application/spdx+json" : "application/vnd.cyclonedx+json";
 
+    /// <summary>The format whose media type an artifact has, or null when it is no SBOM of ours.</summary>
+    public static SbomFormat? OfMediaType(string mediaType) =>
+        mediaType == SbomFormat.Spdx.MediaType() ? SbomFormat.Spdx : mediaType == SbomFormat.CycloneDx.MediaType() ? SbomFormat.CycloneDx : null;
+
     /// <summary>What the file next to the archive ends with.</summary>
     public static string Extension(this SbomFormat format) => format == SbomFormat.Spdx ? ".spdx.json" : ".cdx.json";
 
