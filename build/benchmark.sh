@@ -23,6 +23,7 @@
 # steadier one, and wall time on an idle machine is about CPU time / cores for the compressing part.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/build/sample-app.sh"
 runs=${1:-5}
 modes=${2:-self-contained aot large two-platforms}
 compression=${COMPRESSION:-gzip}
@@ -52,14 +53,7 @@ slim_ms() { awk '/Target Performance Summary/ {t=1} t && /_SlimImage|PublishSlim
 printf '\n%-15s %13s %13s %10s %10s %10s %12s %12s %12s %12s %7s %7s\n' mode "step(msbuild)" "step(alone)" "cpu" "peakRSS" "allocated" "tar|gzip-6" "tar|pigz-6" "no-change" "image/tar MB" "/gzip" "/pigz"
 two_platforms() {
   local app="$work/two-platforms"
-  mkdir -p "$app"
-  cp "$root/samples/ConsoleApp/Program.cs" "$root/samples/ConsoleApp/ConsoleApp.csproj" "$app/"
-  cat > "$app/nuget.config" <<XML
-<?xml version="1.0" encoding="utf-8"?>
-<configuration><packageSources><clear /><add key="bench" value="$work/packages" />
-<add key="nuget.org" value="https://api.nuget.org/v3/index.json" /></packageSources></configuration>
-XML
-  echo '<Project />' > "$app/Directory.Build.props"; echo '<Project />' > "$app/Directory.Build.targets"
+  sample_app "$app" "$work/packages"
   echo "two-platforms: publishing linux-x64 and linux-arm64…" >&2
   dotnet publish "$app/ConsoleApp.csproj" -c Release -nodeReuse:false -p:SlimImageSdkVersion="$version" \
     -p:SlimImageRuntimeIdentifiers='"linux-x64;linux-arm64"' -p:SlimImageArchiveOutputPath="$app/image.tar" > "$work/two-platforms.log" 2>&1 \
@@ -90,8 +84,7 @@ for mode in $modes; do
     *) echo "unknown mode $mode" >&2; exit 2 ;;
   esac
   app="$work/$mode"
-  mkdir -p "$app"
-  cp "$root/samples/ConsoleApp/Program.cs" "$root/samples/ConsoleApp/ConsoleApp.csproj" "$app/"
+  sample_app "$app" "$work/packages"
   # Large native packages whose linux-x64 libraries all load with what Debian 12 has (no SLIM2010, no SLIM2001).
   [ "$mode" = large ] && sed -i 's|</Project>|  <ItemGroup>\
     <PackageReference Include="Microsoft.ML.OnnxRuntime" Version="1.31.1" />\
@@ -102,12 +95,6 @@ for mode in $modes; do
     <PackageReference Include="Microsoft.Playwright" Version="1.64.1" />\
   </ItemGroup>\
 </Project>|' "$app/ConsoleApp.csproj"
-  cat > "$app/nuget.config" <<XML
-<?xml version="1.0" encoding="utf-8"?>
-<configuration><packageSources><clear /><add key="bench" value="$work/packages" />
-<add key="nuget.org" value="https://api.nuget.org/v3/index.json" /></packageSources></configuration>
-XML
-  echo '<Project />' > "$app/Directory.Build.props"; echo '<Project />' > "$app/Directory.Build.targets"
   archive="$app/image.tar"
   publish=(dotnet publish "$app/ConsoleApp.csproj" -c Release -r linux-x64 "${flags[@]}" -nodeReuse:false
     -p:SlimImageSdkVersion="$version" -p:SlimImageArchiveOutputPath="$archive" -p:SlimImageCompression="$compression"

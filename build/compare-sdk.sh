@@ -13,6 +13,7 @@
 # registry stores it; uncompressed, as a runtime unpacks it), and whether two builds gave the same manifest digest.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/build/sample-app.sh"
 runs=${1:-3}
 export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 for tool in docker-registry skopeo python3; do
@@ -81,14 +82,8 @@ version="0.1.0-compare.$(date +%s)"
 echo "packing SlimImage.Sdk $version…" >&2
 dotnet pack "$root/src/SlimImage.Sdk/SlimImage.Sdk.csproj" -c Release -o "$work/packages" -p:SlimImageVersion="$version" \
   -nodeReuse:false -v:q >&2
-app="$work/app"; mkdir -p "$app"
-cp "$root/samples/ConsoleApp/Program.cs" "$root/samples/ConsoleApp/ConsoleApp.csproj" "$app/"
-cat > "$app/nuget.config" <<XML
-<?xml version="1.0" encoding="utf-8"?>
-<configuration><packageSources><clear /><add key="compare" value="$work/packages" />
-<add key="nuget.org" value="https://api.nuget.org/v3/index.json" /></packageSources></configuration>
-XML
-echo '<Project />' > "$app/Directory.Build.props"; echo '<Project />' > "$app/Directory.Build.targets"
+app="$work/app"
+sample_app "$app" "$work/packages"
 common=(dotnet publish "$app/ConsoleApp.csproj" -c Release -r linux-x64 --self-contained -nodeReuse:false
   -p:SlimImageSdkVersion="$version" -clp:PerformanceSummary)
 sdk=("${common[@]}" -t:PublishContainer -p:SlimImage=false -p:ContainerBaseImage="$base" -p:ContainerRepository=consoleapp
