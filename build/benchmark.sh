@@ -27,6 +27,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/build/sample-app.sh"
+. "$root/build/dev-packages.sh"
 runs=${1:-5}
 modes=${2:-self-contained aot large two-platforms}
 compression=${COMPRESSION:-gzip}
@@ -43,6 +44,7 @@ work="$root/artifacts/benchmark"
 rm -rf "$work"; mkdir -p "$work"
 
 version="0.1.0-bench.$(date +%s)"
+trap 'drop_dev_package "$version"' EXIT
 echo "packing SlimImage.Sdk $version, building the runner…" >&2
 dotnet pack "$root/src/SlimImage.Sdk/SlimImage.Sdk.csproj" -c Release -o "$work/packages" \
   -p:SlimImageVersion="$version" -nodeReuse:false -v:q >&2

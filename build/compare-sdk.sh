@@ -14,6 +14,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/build/sample-app.sh"
+. "$root/build/dev-packages.sh"
 runs=${1:-3}
 export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 for tool in docker-registry skopeo python3; do
@@ -32,7 +33,7 @@ http: {addr: 127.0.0.1:$port, secret: compare-sdk}
 YAML
 docker-registry serve "$work/registry.yml" > "$work/registry.log" 2>&1 &
 registry_pid=$!
-trap 'kill $registry_pid 2> /dev/null || true' EXIT
+trap 'kill $registry_pid 2> /dev/null || true; [ -z "${version:-}" ] || drop_dev_package "$version"' EXIT
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/v2/" > /dev/null 2>&1 && break; sleep 0.2; done
 
 # --- the runtime-deps equivalent, from this machine's packages --------------------------------------------------

@@ -3,6 +3,7 @@
 # Usage: build/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Closure]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/build/dev-packages.sh"
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 need=()
 for tool in curl:curl dockerd:docker.io docker:docker.io podman:podman skopeo:skopeo umoci:umoci strace:strace busybox:busybox-static gcc:gcc unshare:util-linux ip:iproute2 docker-registry:docker-registry htpasswd:apache2-utils zstd:zstd gzip:gzip; do
@@ -37,6 +38,10 @@ cd "$root"
 dotnet build SlimImage.sln -c Release -nodeReuse:false -v:q
 results=$(mktemp -d)
 status=0
+# The version the tests pack SlimImage.Sdk under (Support/PackageFeed.cs): known here, so it can leave NuGet's cache
+# afterwards, with what earlier runs that were stopped before the end left there.
+export SLIMIMAGE_TEST_PACKAGE_VERSION="0.1.0-test.$(date -u +%Y%m%d%H%M%S).$$"
+prune_dev_packages test "$SLIMIMAGE_TEST_PACKAGE_VERSION"
 dotnet test tests/SlimImage.Tests/SlimImage.Tests.csproj -c Release --no-build -nodeReuse:false \
   --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" --results-directory "$results" "$@" || status=$?
 # One plain closing line, whatever the runner printed above.
@@ -44,6 +49,7 @@ counters=$(grep -o '<Counters [^>]*>' "$results/results.trx" 2>/dev/null || true
 count() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
 echo "tests: $(count passed) passed, $(( $(count failed || echo 0) + 0 )) failed"
 rm -rf "$results"
+drop_dev_package "$SLIMIMAGE_TEST_PACKAGE_VERSION"
 # The test host is often ended before its exit handlers run: remove what the end-to-end tests published.
 rm -rf "${TMPDIR:-/tmp}/slimimage-tests"
 exit $status

@@ -4,7 +4,8 @@ namespace SlimImage.Tests.Support;
 
 /// <summary>
 /// Packs SlimImage.Sdk from this checkout once per test run into a folder feed, with a version no earlier run
-/// used, so that NuGet's global package cache can never hand a test a stale task assembly.
+/// used, so that NuGet's global package cache can never hand a test a stale task assembly (build/test.sh gives that
+/// version in <c>SLIMIMAGE_TEST_PACKAGE_VERSION</c> and removes it from the cache after the run).
 /// </summary>
 public sealed class PackageFeed
 {
@@ -18,7 +19,9 @@ public sealed class PackageFeed
     private PackageFeed()
     {
         Directory = Repo.NewTempDir("feed");
-        Version = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}.{Guid.NewGuid().ToString("N")[..6]}";
+        // build/test.sh names the version, to remove it from NuGet's cache when the run ends.
+        Version = Environment.GetEnvironmentVariable("SLIMIMAGE_TEST_PACKAGE_VERSION") is { Length: > 0 } given ? given
+            : $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}.{Guid.NewGuid().ToString("N")[..6]}";
         Repo.Run("dotnet", ["pack", Path.Combine(Repo.Root, "src/SlimImage.Sdk/SlimImage.Sdk.csproj"), "-c", "Release",
                 "-o", Directory, $"-p:SlimImageVersion={Version}", "-nodeReuse:false", "-v:q"],
             Repo.Root, DotnetEnvironment).EnsureSuccess();
