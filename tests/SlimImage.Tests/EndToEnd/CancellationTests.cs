@@ -30,6 +30,8 @@ public class CancellationTests
         publish.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
         publish.BeginOutputReadLine();
         publish.BeginErrorReadLine();
+        // The handlers append on other threads: the log is read under the same lock, and only for a failure's message.
+        string Log() { lock (log) return log.ToString(); }
 
         // Wait until the layers are being written (the scratch folder beside the archive, or a blob being written
         // into the layer cache), then press Ctrl+C.
@@ -38,18 +40,18 @@ public class CancellationTests
         while (!Directory.EnumerateFileSystemEntries(output, ".slimimage-*").Any()
                && !(Directory.Exists(cache) && Directory.EnumerateFileSystemEntries(cache, "*", SearchOption.AllDirectories).Any()))
         {
-            Assert.False(publish.HasExited, "the publish ended before the image work started:\n" + log);
-            Assert.True(watch.Elapsed < TimeSpan.FromMinutes(3), "the image work never started:\n" + log);
+            if (publish.HasExited) Assert.Fail("the publish ended before the image work started:\n" + Log());
+            if (watch.Elapsed > TimeSpan.FromMinutes(3)) Assert.Fail("the image work never started:\n" + Log());
             Thread.Sleep(5);
         }
         Repo.Run("kill", ["-INT", publish.Id.ToString()]).EnsureSuccess();
         Assert.True(publish.WaitForExit(120_000), "the publish did not stop after Ctrl+C");
         publish.WaitForExit();
 
-        Assert.True(publish.ExitCode != 0, "the publish ended with exit code 0 after Ctrl+C:\n" + log);
-        Assert.False(File.Exists(project.DefaultArchive()), "an archive was left:\n" + log);
+        Assert.True(publish.ExitCode != 0, "the publish ended with exit code 0 after Ctrl+C:\n" + Log());
+        Assert.False(File.Exists(project.DefaultArchive()), "an archive was left:\n" + Log());
         var leftovers = Directory.EnumerateFileSystemEntries(output, ".*").ToList();
-        Assert.True(leftovers.Count == 0, "temporary files were left: " + string.Join(", ", leftovers) + "\n" + log);
+        Assert.True(leftovers.Count == 0, "temporary files were left: " + string.Join(", ", leftovers) + "\n" + Log());
         var cacheTemp = Directory.Exists(cache) ? Directory.EnumerateFiles(cache, "*.tmp", SearchOption.AllDirectories).ToList() : [];
         Assert.True(cacheTemp.Count == 0, "temporary layer files were left: " + string.Join(", ", cacheTemp));
     }
