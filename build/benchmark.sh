@@ -45,6 +45,7 @@ rm -rf "$work"; mkdir -p "$work"
 
 version="0.1.0-bench.$(date +%s)"
 trap 'drop_dev_package "$version"' EXIT
+prune_dev_packages bench "$version"  # what runs stopped before their end left
 echo "packing SlimImage.Sdk $version, building the runner…" >&2
 dotnet pack "$root/src/SlimImage.Sdk/SlimImage.Sdk.csproj" -c Release -o "$work/packages" \
   -p:SlimImageVersion="$version" -nodeReuse:false -v:q >&2

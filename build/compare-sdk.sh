@@ -80,6 +80,7 @@ export DOTNET_CONTAINER_INSECURE_REGISTRIES="127.0.0.1:$port"
 
 # --- the sample, once per tool -------------------------------------------------------------------------------------
 version="0.1.0-compare.$(date +%s)"
+prune_dev_packages compare "$version"  # what runs stopped before their end left
 echo "packing SlimImage.Sdk $version…" >&2
 dotnet pack "$root/src/SlimImage.Sdk/SlimImage.Sdk.csproj" -c Release -o "$work/packages" -p:SlimImageVersion="$version" \
   -nodeReuse:false -v:q >&2
