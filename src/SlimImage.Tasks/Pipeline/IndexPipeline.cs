@@ -136,8 +136,8 @@ public static class IndexPipeline
         var written = new List<string>();
         foreach (var image in images)
         {
-            var sbom = image.Image.Referrers.Where(r => SbomFormats.OfMediaType(r.ArtifactType) != null)
-                .Select(r => new SbomResult(r.Blob.ToArray(), SbomFormats.OfMediaType(r.ArtifactType)!.Value, r)).FirstOrDefault();
+            var sbom = image.Image.Referrers.Select(r => SbomFormats.OfMediaType(r.ArtifactType) is { } format ? new SbomResult(r.Blob.ToArray(), format, r) : null)
+                .FirstOrDefault(s => s != null);
             if (SbomStage.WriteBeside(PlatformSbomStem(archivePath, image.RuntimeIdentifier), sbom) is { } path) written.Add(path);
         }
         return written;
